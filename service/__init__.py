@@ -1,0 +1,1 @@
+"""Retrieval, answering and the FastAPI app over a built gazette index."""

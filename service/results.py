@@ -1,0 +1,54 @@
+"""Result types shared by retrieval, answering, the API, the CLI and the benchmark runner."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from indexer.models import Chunk
+
+SEARCH_MODES = ("hybrid", "bm25", "dense")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Optional restrictions on retrieval. Years are signing years, inclusive."""
+
+    year_from: int | None = None
+    year_to: int | None = None
+    type: str | None = None  # a Document.type, e.g. 通知
+    issuer: str | None = None  # substring of Document.issuer
+
+    def is_empty(self) -> bool:
+        return not any((self.year_from, self.year_to, self.type, self.issuer))
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked chunk. `score` is the fused score (hybrid) or the single retriever's score."""
+
+    chunk: Chunk
+    score: float
+    rank: int  # 1-based
+    matched_terms: tuple[str, ...] = ()  # query terms found in the chunk text, for highlighting
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int  # the [n] marker used in the answer text
+    doc_id: str
+    docnum: str | None
+    title: str
+    date: str | None
+    section: str
+    quote: str  # verbatim text of one paragraph of that document
+    paragraph_id: str
+    url: str  # /documents/{doc_id}#p{paragraph index}
+    score: float
+
+
+@dataclass
+class Answer:
+    answer: str
+    answered: bool
+    citations: list[Citation] = field(default_factory=list)
+    timing_ms: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # validity / newer-figure remarks also in the text
