@@ -1,0 +1,178 @@
+"""Document metadata read off an article: header (title, issuer), type, signing date, validity."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .articles import ISSUER_RE, LETTERHEAD_RE, Article, _is_title_line
+from .paragraphs import is_embedded_title
+from .text import (
+    DATE_RE,
+    DOCNUM_RE,
+    cn_number,
+    has_punctuation,
+    is_date_line,
+    is_docnum_line,
+    iso_date,
+    normalize_docnum,
+    strip_spaces,
+)
+
+
+@dataclass(frozen=True)
+class Header:
+    title: str
+    issuer: str | None
+    body: list[str]  # the article's lines after its header
+    date_hint: str | None = None  # e.g. the work report's "——2020年5月26日在…" line
+
+
+def _issuer_of(letterhead: str) -> str:
+    s = strip_spaces(letterhead)
+    return s[:-2] if s.endswith("文件") else s
+
+
+def _title_issuer(title: str) -> str | None:
+    """"聊城市人民政府办公室关于印发…的通知" → 聊城市人民政府办公室."""
+    k = title.find("关于")
+    head = title[:k] if k > 0 else ""
+    if head.endswith("印发"):
+        head = head[:-2]
+    return head if ISSUER_RE.match(head) else None
+
+
+def read_header(article: Article) -> Header:
+    lines = article.lines
+    nonblank = [i for i, s in enumerate(lines) if s.strip()]
+    if article.kind == "docnum":
+        return _docnum_header(lines, nonblank)
+    if article.kind == "decree":
+        body = lines[nonblank[1] + 1 :] if len(nonblank) > 1 else []
+        title = next((strip_spaces(s) for s in body if is_embedded_title(s)), strip_spaces(lines[nonblank[0]]))
+        issuer = strip_spaces(lines[nonblank[0]])[:-1]  # 聊城市人民政府令 → 聊城市人民政府
+        return Header(title=title, issuer=issuer, body=body)
+    if article.kind == "chronicle":
+        return _chronicle_header(lines, nonblank)
+    # work report: heading, then "——date 在…会议上", then the speaker line
+    i = 1
+    hint = None
+    body_start = nonblank[0] + 1
+    while i < len(nonblank) and i <= 2:
+        s = lines[nonblank[i]]
+        if s.startswith("——") or (hint and len(s) <= 20 and not has_punctuation(s)):
+            hint = hint or s
+            body_start = nonblank[i] + 1
+            i += 1
+        else:
+            break
+    return Header(title=strip_spaces(lines[nonblank[0]]), issuer="聊城市人民政府", body=lines[body_start:], date_hint=hint)
+
+
+def _docnum_header(lines: list[str], nonblank: list[int]) -> Header:
+    at = next(i for i in nonblank if is_docnum_line(lines[i]))
+    before = [lines[i] for i in nonblank if i < at]
+    letterheads = [s for s in before if LETTERHEAD_RE.match(s)]
+    title_parts = [s for s in before if _is_title_line(s)]
+    end = at
+    after = [i for i in nonblank if i > at]
+    if not title_parts:
+        taken: list[str] = []
+        for i in after[:3]:
+            s = lines[i]
+            if has_punctuation(s) or is_date_line(s):
+                break
+            taken.append(s)
+            end = i
+            if strip_spaces("".join(taken)).endswith(("通知", "决定", "意见", "通报", "批复", "通告", "公告")):
+                break
+        title_parts = taken
+    title = strip_spaces("".join(title_parts))
+    issuer = _issuer_of(letterheads[0]) if letterheads else _title_issuer(title)
+    for s in letterheads:  # a letterhead can share its line with the title (任免 notices)
+        if "关于" in s:
+            title = strip_spaces(s)
+    return Header(title=title or "（无标题）", issuer=issuer or _title_issuer(title), body=lines[end + 1 :])
+
+
+def _chronicle_header(lines: list[str], nonblank: list[int]) -> Header:
+    first = strip_spaces(lines[nonblank[0]])
+    body_start = nonblank[0] + 1
+    if not re.search(r"\d{4}年\d{1,2}月", first) and len(nonblank) > 1:
+        nxt = strip_spaces(lines[nonblank[1]])
+        if re.fullmatch(r"[（(]\d{4}年\d{1,2}月[)）]", nxt):
+            first += nxt
+            body_start = nonblank[1] + 1
+    title = re.sub(r"[(（](\d{4}年\d{1,2}月)[)）]", r"（\1）", first)
+    issuer = title.split("大事记")[0] or None
+    return Header(title=title, issuer=issuer, body=lines[body_start:])
+
+
+def document_type(kind: str, docnum: str | None, title: str) -> str:
+    """令 | 任免 | 大事记 | 报告 | 印发 | 意见 | 通知."""
+    if kind in ("decree", "chronicle", "report"):
+        return {"decree": "令", "chronicle": "大事记", "report": "报告"}[kind]
+    if (docnum and "任〔" in docnum) or re.search(r"任免|任命|免去", title):
+        return "任免"
+    if "印发" in title:
+        return "印发"
+    if title.endswith("意见"):
+        return "意见"
+    return "通知"
+
+
+def signing_date(body: list[str], date_hint: str | None = None) -> str | None:
+    """The date line right after an issuer line or a 市长 line (later "…印发" dates are printing dates)."""
+    prev = ""
+    for s in body:
+        if not s.strip():
+            continue
+        if is_date_line(s) and (ISSUER_RE.match(prev) or prev.startswith("市长")):
+            return iso_date(s)
+        prev = s
+    return iso_date(date_hint) if date_hint else None
+
+
+_SENT_RE = re.compile(r"[^。；]*?(?:施行|有效期|废止)[^。；]*[。；]?")
+
+
+def _add_years(iso: str, years: int) -> str:
+    d = date.fromisoformat(iso)
+    try:
+        end = d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        end = d.replace(year=d.year + years, day=28)
+    return (end - timedelta(days=1)).isoformat()
+
+
+def read_validity(texts: list[str], signed: str | None) -> dict | None:
+    """施行 date, 有效期 end, repealed documents and the sentences that say so."""
+    effective = expires = None
+    repeals: list[str] = []
+    statements: list[str] = []
+    for text in texts:
+        for sent in _SENT_RE.findall(text):
+            if not re.search(r"自.{0,20}(施行|执行)|有效期|同时废止|予以废止", sent):
+                continue
+            statements.append(sent.strip())
+            m = re.search(r"自(.{0,16}?)起(施行|执行)", sent)
+            if m and not effective:
+                effective = iso_date(m[1]) or (signed if re.search(r"印发|发布|公布", m[1]) else None)
+            m = re.search(r"有效期至(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)", sent)
+            if m:
+                expires = iso_date(m[1])
+            m = re.search(r"有效期([一二三四五六七八九十两\d]+)年", sent)
+            if m and not expires and (effective or signed):
+                n = int(m[1]) if m[1].isdigit() else cn_number(m[1])
+                expires = _add_years(effective or signed, n) if n else None
+            if "废止" in sent:
+                for dm in DOCNUM_RE.finditer(sent):
+                    dn = normalize_docnum(dm[0])
+                    if dn and dn not in repeals:
+                        repeals.append(dn)
+    if not (effective or expires or repeals):
+        return None
+    return {"effective": effective, "expires": expires, "statement": "".join(dict.fromkeys(statements)), "repeals": tuple(repeals)}
+
+
+__all__ = ["Header", "read_header", "document_type", "signing_date", "read_validity", "DATE_RE"]

@@ -1,0 +1,182 @@
+"""Logical paragraphs of an article body: hard line breaks joined, headings tracked as a path.
+
+Input: the cleaned body lines of one article (header lines already taken off).
+Output: (heading_path, text, kind) triples in reading order.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .articles import ISSUER_RE
+from .text import CJK, cn_number, ends_sentence, has_punctuation, is_date_line, strip_spaces
+
+_CN = "〇零一二三四五六七八九十百两"
+# (level, pattern) — a lower level is a larger unit. 篇 > 章 > 节 > 条; 一、 > （一） > 1. > （1）
+MARKERS: list[tuple[int, re.Pattern]] = [
+    (1, re.compile(rf"^第[{_CN}]+篇")),
+    (2, re.compile(rf"^第[{_CN}]+章")),
+    (3, re.compile(rf"^第[{_CN}]+节")),
+    (4, re.compile(rf"^第[{_CN}]+条")),
+    (5, re.compile(rf"^[{_CN}]+、")),
+    (6, re.compile(rf"^[（(][{_CN}]+[)）]")),
+    (7, re.compile(r"^\d{1,2}\s*[.．、](?!\d{1,2}[.．、])")),
+    (8, re.compile(r"^[（(]\d{1,2}[)）]")),
+]
+BOX_RE = re.compile(r"^专栏\s*\d+")
+ANNEX_RE = re.compile(r"^附件\s*\d*\s*[：:]?")
+DAY_RE = re.compile(r"^(\d{1,2})(日|\s*[-—–－~]\s*\d{1,2}日)[，,、]")
+DAY_RANGE_RE = re.compile(r"^(\d{1,2}(?:\s*[-—–－~]\s*\d{1,2})?日)")
+EMBEDDED_SUFFIXES = ("办法", "方案", "措施", "制度", "纲要", "规划", "章程", "细则", "规定", "计划", "意见", "规则", "标准", "清单", "指标体系")
+TABLE_SEP_RE = re.compile(r"^\|?\s*:?-{2,}")
+
+
+@dataclass(frozen=True)
+class RawParagraph:
+    heading_path: tuple[str, ...]
+    text: str
+    kind: str
+
+
+def marker_level(s: str) -> int | None:
+    for level, rx in MARKERS:
+        if rx.match(s):
+            return level
+    if BOX_RE.match(s):
+        return 5
+    return None
+
+
+def is_table_row(s: str) -> bool:
+    return "\t" in s.strip("\t") or (s.startswith("|") and s.count("|") >= 3)
+
+
+def is_embedded_title(s: str) -> bool:
+    """A standalone title of a document carried inside a notice (…办法, …方案, …纲要)."""
+    t = strip_spaces(s)
+    return (
+        4 <= len(t) <= 60
+        and not has_punctuation(t)
+        and not ends_sentence(t)
+        and t.endswith(EMBEDDED_SUFFIXES)
+        and marker_level(t) is None
+        and not t.startswith("关于")
+    )
+
+
+def _is_standalone(s: str) -> bool:
+    """Lines never joined to a neighbour: dates, signatures, headings without punctuation, table rows."""
+    if is_date_line(s) or is_table_row(s) or ISSUER_RE.match(s) or s.startswith("市长"):
+        return True
+    if is_embedded_title(s):
+        return True
+    return marker_level(s) is not None and not has_punctuation(s)
+
+
+def _starts_unit(s: str, chronicle: bool) -> bool:
+    if marker_level(s) is not None or ANNEX_RE.match(s) or s.startswith(("△", "——")):
+        return True
+    return chronicle and bool(DAY_RE.match(s))
+
+
+def join_lines(lines: list[str], chronicle: bool = False) -> list[str]:
+    """Join hard line breaks: a line continues when it ends mid-sentence and the next is no new unit."""
+    out: list[str] = []
+    open_ = False
+    for raw in lines:
+        s = raw.strip()
+        if not s or TABLE_SEP_RE.match(s):
+            continue
+        if out and open_ and not _is_standalone(s) and not _starts_unit(s, chronicle):
+            out[-1] += s
+        else:
+            out.append(s)
+        open_ = not ends_sentence(out[-1]) and not _is_standalone(out[-1])
+    return out
+
+
+def _heading_label(s: str, level: int) -> str:
+    """The label a paragraph contributes to the heading path: the marker and its short title."""
+    if level == 4:  # 第X条 is a unit with its text on the same line: the path takes the number only
+        return re.match(rf"^第[{_CN}]+条", s)[0]
+    head = re.split(r"[。：:；]", s, maxsplit=1)[0]
+    return head if len(head) <= 30 else head[:30] + "…"
+
+
+def _drop_near_duplicates(paras: list[str]) -> list[str]:
+    """The conversion sometimes repeats the end of a paragraph as a paragraph of its own."""
+    out: list[str] = []
+    for p in paras:
+        if len(p) >= 12 and any(p in q for q in out[-3:]):
+            continue
+        out.append(p)
+    return out
+
+
+def _kind(s: str, chronicle: bool) -> str:
+    if is_table_row(s):
+        return "table_row"
+    if is_date_line(s) or ISSUER_RE.match(s) or s.startswith("市长："):
+        return "signature"
+    if chronicle:
+        return "chronicle"
+    level = marker_level(s)
+    if level is not None and not has_punctuation(s):
+        return "heading"
+    if is_embedded_title(s):
+        return "heading"
+    return "list_item" if level is not None and level >= 5 else "text"
+
+
+def _table_cells(s: str) -> list[str]:
+    if s.startswith("|"):
+        return [c.strip() for c in s.strip().strip("|").split("|")]
+    return [c.strip() for c in s.split("\t")]
+
+
+def build_paragraphs(lines: list[str], root: str, chronicle: bool = False) -> list[RawParagraph]:
+    """Paragraphs with heading paths. `root` heads every path (the article title)."""
+    texts = _drop_near_duplicates(join_lines(lines, chronicle))
+    out: list[RawParagraph] = []
+    stack: list[tuple[int, str]] = []  # (level, label)
+    base = (root,)
+    day: str | None = None
+    table_header: str | None = None
+    for s in texts:
+        kind = _kind(s, chronicle)
+        if kind == "table_row":
+            cells = _table_cells(s)
+            if table_header is None:
+                table_header = s
+            elif _table_cells(table_header) == cells:
+                continue  # the header row repeated on every printed page
+        else:
+            table_header = None
+        if kind == "heading" and is_embedded_title(s) and marker_level(s) is None:
+            base, stack = (root, strip_spaces(s)) if strip_spaces(s) != root else (root,), []
+            out.append(RawParagraph(base, s, kind))
+            continue
+        if chronicle:
+            m = DAY_RANGE_RE.match(s) if DAY_RE.match(s) else None
+            if m:
+                day = m[1]
+            path = base + ((day,) if day else ())
+            out.append(RawParagraph(path, s, "chronicle" if kind != "signature" else kind))
+            continue
+        level = marker_level(s)
+        if ANNEX_RE.match(s) and not has_punctuation(s.split("：", 1)[-1] if "：" in s else ""):
+            stack = [(0, ANNEX_RE.match(s)[0].rstrip("：:") or "附件")]
+        elif level is not None and kind != "signature":
+            stack = [(lv, lab) for lv, lab in stack if lv < level]
+            stack.append((level, _heading_label(s, level)))
+        out.append(RawParagraph(base + tuple(lab for _, lab in stack), s, kind))
+    return out
+
+
+def chinese_ordinal(s: str) -> int | None:
+    """The number of a 第X条-style marker: 第十八条 → 18."""
+    m = re.match(rf"^第([{_CN}]+)[篇章节条]", s)
+    return cn_number(m[1]) if m else None
+
+
+__all__ = ["RawParagraph", "build_paragraphs", "join_lines", "marker_level", "is_embedded_title", "CJK"]

@@ -1,0 +1,121 @@
+"""Gazette file → documents with metadata and paragraphs.
+
+    read text → clean lines → front matter (issue, TOC) → articles → moved tails restored
+    → per article: header, paragraphs with heading paths, type, signing date, validity
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .articles import Article, attach_toc, restore_moved_blocks, split_articles
+from .errors import GazetteParseError
+from .frontmatter import parse_front_matter
+from .metadata import document_type, read_header, read_validity, signing_date
+from .models import Document, GazetteIssue, Paragraph, Validity
+from .paragraphs import build_paragraphs
+from .text import clean_line, strip_markup
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ParseResult:
+    documents: list[Document] = field(default_factory=list)
+    errors: list[GazetteParseError] = field(default_factory=list)
+
+
+def read_gazette_text(path: Path) -> str:
+    """The file's text; a clear error for a missing, empty or non-UTF-8 file."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise GazetteParseError(str(path), f"cannot read file ({e.strerror})") from e
+    if not data.strip():
+        raise GazetteParseError(str(path), "file is empty")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise GazetteParseError(str(path), f"not UTF-8 text (invalid byte 0x{data[e.start]:02x} at offset {e.start})") from e
+    if "\x00" in text:
+        raise GazetteParseError(str(path), "binary file, not gazette text")
+    return text
+
+
+def make_doc_id(docnum: str | None, title: str, issue: GazetteIssue | None, date: str | None) -> str:
+    """Stable across runs: derived from what identifies the document, not from file order."""
+    key = "|".join([docnum or "", title, issue.total if issue else "", date or ""])
+    return "d" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+
+
+def parse_gazette(path: Path) -> list[Document]:
+    """All articles of one gazette file as documents. Raises GazetteParseError."""
+    text = read_gazette_text(path)
+    raw_lines = [strip_markup(s) for s in text.splitlines()]
+    front = parse_front_matter(raw_lines)
+    body = [clean_line(s) for s in raw_lines[front.body_start :]]
+    articles = split_articles(body)
+    if not articles:
+        raise GazetteParseError(
+            str(path), "no gazette articles found (expected a 文号 line, a 令 number, a 大事记 or a 工作报告 heading)"
+        )
+    attach_toc(articles, front.toc)
+    if front.toc and len(front.toc) != len(articles):
+        log.warning("%s: %d articles found but the table of contents lists %d", path, len(articles), len(front.toc))
+    restore_moved_blocks(articles)
+    return [_document(a, front.issue, path) for a in articles]
+
+
+def _document(article: Article, issue: GazetteIssue | None, path: Path) -> Document:
+    header = read_header(article)
+    chronicle = article.kind == "chronicle"
+    raw = build_paragraphs(header.body, header.title, chronicle=chronicle)
+    date = None if chronicle else signing_date(header.body, header.date_hint)
+    doc_id = make_doc_id(article.docnum, header.title, issue, date)
+    paragraphs = [
+        Paragraph(f"{doc_id}-p{k:04d}", doc_id, k, p.heading_path, p.text, p.kind) for k, p in enumerate(raw)
+    ]
+    validity = read_validity([p.text for p in paragraphs], date)
+    embedded = tuple(dict.fromkeys(p.heading_path[1] for p in paragraphs if len(p.heading_path) > 1 and p.kind == "heading" and p.heading_path[-1] == p.text.replace(" ", "")))
+    return Document(
+        doc_id=doc_id,
+        docnum=article.docnum,
+        title=header.title,
+        issuer=header.issuer,
+        date=date,
+        type=document_type(article.kind, article.docnum, header.title),
+        issue=issue,
+        validity=Validity(**validity) if validity else None,
+        source_file=path.name,
+        paragraphs=paragraphs,
+        embedded_titles=embedded,
+    )
+
+
+def gazette_files(paths: list[Path]) -> list[Path]:
+    """Expand folders into their *.txt files, sorted; keep files as given."""
+    out: list[Path] = []
+    for p in paths:
+        out.extend(sorted(q for q in p.glob("*.txt") if q.is_file()) if p.is_dir() else [p])
+    return out
+
+
+def parse_files(paths: list[Path]) -> ParseResult:
+    """Parse every file; a bad file is reported and skipped, the others still parse."""
+    result = ParseResult()
+    for path in gazette_files(paths):
+        try:
+            result.documents.extend(parse_gazette(path))
+        except GazetteParseError as e:
+            result.errors.append(e)
+    return result
+
+
+def parse_corpus(paths: list[Path]) -> list[Document]:
+    """All documents of the given files; raises on the first bad file."""
+    result = parse_files(paths)
+    if result.errors:
+        raise result.errors[0]
+    return result.documents

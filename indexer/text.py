@@ -1,0 +1,123 @@
+"""Pure text helpers for gazette lines: noise removal, 文号 and dates, structural markers.
+
+Everything here works on one string at a time and knows nothing about files or documents.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_CJK_PUNCT = "，。；：、！？（）《》“”‘’【】〔〕"
+
+# 文号: issuer abbreviation, year in any bracket, number, 号. The prefix is 2–12 CJK characters.
+_OPEN = r"[〔［\[【(（]"
+_CLOSE = r"[〕］\]】)）]"
+DOCNUM_RE = re.compile(
+    rf"(?P<prefix>[{CJK}]{{2,12}}?)\s*{_OPEN}\s*(?P<year>\d{{4}})\s*{_CLOSE}\s*(?P<num>\d{{1,4}})\s*号"
+)
+# 令: 聊城市人民政府令第46号
+DECREE_RE = re.compile(rf"(?P<issuer>[{CJK}]{{2,20}}令)\s*第\s*(?P<num>\d{{1,4}})\s*号")
+# The masthead's publication licence looks like a 文号 and is not one.
+NOT_DOCNUM_PREFIXES = ("刊号", "准字", "聊新出准字")
+
+DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+DATE_LINE_RE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
+SENTENCE_END = "。！？；：…”’）)」』"
+MOVED_TO_RE = re.compile(r"[（(]\s*下\s*转\s*第\s*(\d+)\s*页\s*[)）]")
+MOVED_FROM_RE = re.compile(r"[（(]\s*上\s*接\s*第\s*(\d+)\s*页\s*[)）]")
+
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def clean_line(line: str) -> str:
+    """One printed line with conversion noise removed: Markdown, bold, bullets, LaTeX, odd spaces."""
+    return squeeze_cjk_spaces(strip_markup(line))
+
+
+def strip_markup(line: str) -> str:
+    """Markdown headings, bold, bullets and LaTeX removed; spacing kept (the TOC needs it)."""
+    s = line.replace("\u3000", " ").replace("\xa0", " ").rstrip()
+    s = re.sub(r"^\s*#{1,6}\s*", "", s)  # Markdown headings: never structure, only noise
+    s = re.sub(r"^\s*[-*]\s+", "", s)  # bullets
+    s = s.replace("**", "")
+    s = re.sub(r"\$\s*\\frac\{([^}]*)\}\{([^}]*)\}\s*\$", r"\1/\2", s)
+    s = re.sub(r"\$\s*([^$]{1,40}?)\s*\$", r"\1", s)
+    return s.strip()
+
+
+def squeeze_cjk_spaces(s: str) -> str:
+    """Remove spaces that touch a CJK character or CJK punctuation ("的 通 知", "2019 年", "增长 3.7%")."""
+    s = re.sub(rf"(?<=[{CJK}{_CJK_PUNCT}])[ \t]+(?=\S)", "", s)
+    s = re.sub(rf"(?<=\S)[ \t]+(?=[{CJK}{_CJK_PUNCT}])", "", s)
+    return s
+
+
+def strip_spaces(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def normalize_docnum(text: str) -> str | None:
+    """The normalised 文号 found in `text` (no spaces, 〔〕 brackets), or None."""
+    m = DECREE_RE.search(text)
+    if m:
+        return f"{strip_spaces(m['issuer'])}第{m['num']}号"
+    m = DOCNUM_RE.search(text)
+    if not m or any(p in m["prefix"] for p in NOT_DOCNUM_PREFIXES):
+        return None
+    return f"{m['prefix']}〔{m['year']}〕{m['num']}号"
+
+
+def is_docnum_line(line: str) -> bool:
+    """A line that holds a 文号 and nothing else (how a document's number is printed)."""
+    s = strip_spaces(line)
+    m = DOCNUM_RE.fullmatch(s)
+    return bool(m) and not any(p in m["prefix"] for p in NOT_DOCNUM_PREFIXES)
+
+
+def iso_date(text: str) -> str | None:
+    m = DATE_RE.search(text)
+    if not m:
+        return None
+    y, mo, d = (int(g) for g in m.groups())
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def is_date_line(line: str) -> bool:
+    return bool(DATE_LINE_RE.match(line))
+
+
+def ends_sentence(s: str) -> bool:
+    return bool(s) and s[-1] in SENTENCE_END
+
+
+def has_punctuation(s: str) -> bool:
+    return any(ch in "，。；：！？,;:" for ch in s)
+
+
+def cn_number(s: str) -> int | None:
+    """二十三 → 23, 十 → 10, 一百零二 → 102. None when s is not a Chinese numeral."""
+    if not s or any(ch not in _CN_DIGITS and ch not in "十百" for ch in s):
+        return None
+    total, current = 0, 0
+    for ch in s:
+        if ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = _CN_DIGITS[ch]
+    return total + current
+
+
+def normalize_for_index(s: str) -> str:
+    """A copy of paragraph text for indexing: NFKC widths, " and " → 和, half-width punctuation made full."""
+    s = unicodedata.normalize("NFKC", s)
+    s = re.sub(rf"(?<=[{CJK}])\s+and\s+(?=[{CJK}])", "和", s)
+    s = re.sub(rf"(?<=[{CJK}]),|,(?=[{CJK}])", "，", s)
+    s = s.replace("(", "（").replace(")", "）")
+    return s
