@@ -47,6 +47,15 @@ def marker_level(s: str) -> int | None:
     return None
 
 
+def is_heading_line(s: str) -> bool:
+    """A structural marker followed by a short title and no punctuation: "一、工作目标", "第一章 总则"."""
+    level = marker_level(s)
+    if level is None or level == 4:  # 第X条 always carries its text
+        return False
+    rest = re.sub(r"^(第[^篇章节]+[篇章节]|[^、）)．.]+[、）)．.]|专栏\s*\d+[：:]?)", "", s, count=1)
+    return len(rest) <= 30 and not any(ch in "，。；：、！？,;:" for ch in rest)
+
+
 def is_table_row(s: str) -> bool:
     return "\t" in s.strip("\t") or (s.startswith("|") and s.count("|") >= 3)
 
@@ -70,7 +79,7 @@ def _is_standalone(s: str) -> bool:
         return True
     if is_embedded_title(s):
         return True
-    return marker_level(s) is not None and not has_punctuation(s)
+    return is_heading_line(s)
 
 
 def _starts_unit(s: str, chronicle: bool) -> bool:
@@ -121,9 +130,7 @@ def _kind(s: str, chronicle: bool) -> str:
     if chronicle:
         return "chronicle"
     level = marker_level(s)
-    if level is not None and not has_punctuation(s):
-        return "heading"
-    if is_embedded_title(s):
+    if is_heading_line(s) or is_embedded_title(s):
         return "heading"
     return "list_item" if level is not None and level >= 5 else "text"
 
