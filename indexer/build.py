@@ -1,0 +1,164 @@
+"""Build the index folder: store (SQLite), dense vectors (FAISS), BM25, manifest.
+
+The new index is written into a sibling temp folder and swapped in at the end, so a failed or
+interrupted build never leaves the existing index half-written. Vectors come from a cache keyed
+by model and text, so an unchanged chunk is never embedded twice.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .chunker import chunk_documents, embedding_text
+from .embedder import Embedder, load_embedder
+from .errors import GazetteError, IndexMismatchError, IndexMissingError
+from .parser import gazette_files, parse_files
+from .settings import Settings
+from .store import EmbeddingCache, write_store
+from .text import normalize_for_index
+from .tokens import count_tokens
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+STORE = "store.sqlite3"
+FAISS_FILE = "dense.faiss"
+BM25_DIR = "bm25"
+
+
+@dataclass
+class BuildReport:
+    up_to_date: bool = False
+    files: int = 0
+    documents: int = 0
+    chunks: int = 0
+    embedded: int = 0  # chunks embedded in this run
+    reused: int = 0  # chunk vectors taken from the cache
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    index_dir: str = ""
+
+
+def corpus_hash(files: list[Path], settings: Settings, model_name: str) -> str:
+    """Changes whenever a file, the parser format or a setting that shapes the index changes."""
+    h = hashlib.sha256(f"{FORMAT_VERSION}|{model_name}|{settings.max_chunk_tokens}|{settings.target_chunk_chars}".encode())
+    for f in files:
+        h.update(f.name.encode())
+        h.update(hashlib.sha256(f.read_bytes()).digest() if f.is_file() else b"missing")
+    return h.hexdigest()
+
+
+def read_manifest(index_dir: Path) -> dict:
+    path = index_dir / MANIFEST
+    if not path.is_file():
+        raise IndexMissingError(f"no index at {index_dir}: run `gazette index` first")
+    manifest = json.loads(path.read_text("utf-8"))
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"index at {index_dir} has format {manifest.get('format_version')}, this version reads {FORMAT_VERSION}: run `gazette index`"
+        )
+    return manifest
+
+
+def model_name(settings: Settings) -> str:
+    return settings.model
+
+
+def _embed_chunks(texts: list[str], settings: Settings, embedder: Embedder | None, progress: bool) -> tuple[np.ndarray, int, Embedder | None]:
+    """Vectors for all texts: cached ones reused, the rest embedded (loading the model only then)."""
+    cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite3")
+    name = embedder.name if embedder else model_name(settings)
+    keys = [EmbeddingCache.key(t) for t in texts]
+    found = cache.get_many(name, keys)
+    missing = [i for i, k in enumerate(keys) if k not in found]
+    if missing:
+        embedder = embedder or load_embedder(settings)
+        new = embedder.embed_passages([texts[i] for i in missing], show_progress_bar=progress)
+        fresh = {keys[i]: new[j] for j, i in enumerate(missing)}
+        cache.put_many(name, fresh)
+        found.update(fresh)
+    vectors = np.vstack([found[k] for k in keys]).astype(np.float32) if keys else np.zeros((0, 1), np.float32)
+    return vectors, len(missing), embedder
+
+
+def build_index(settings: Settings, paths: list[Path] | None = None, embedder: Embedder | None = None, progress: bool = True, force: bool = False) -> BuildReport:
+    """Parse, chunk, embed and write the index; does nothing when the corpus is unchanged."""
+    import faiss
+
+    from .lexical import BM25Index
+
+    started = time.perf_counter()
+    files = gazette_files(paths or [settings.corpus_dir])
+    name = embedder.name if embedder else model_name(settings)
+    chash = corpus_hash(files, settings, name)
+    index_dir = settings.index_dir
+    report = BuildReport(files=len(files), index_dir=str(index_dir))
+    try:
+        current = read_manifest(index_dir)
+    except GazetteError:
+        current = None
+    if current and current.get("corpus_hash") == chash and not force:
+        report.up_to_date = True
+        report.documents, report.chunks = current["documents"], current["chunks"]
+        report.errors = current.get("errors", [])
+        report.seconds = time.perf_counter() - started
+        return report
+
+    parsed = parse_files(files)
+    report.errors = [str(e) for e in parsed.errors]
+    if not parsed.documents:
+        raise GazetteError("no documents could be parsed: " + ("; ".join(report.errors) or f"no gazette files in {', '.join(map(str, paths or [settings.corpus_dir]))}"))
+    docs = parsed.documents
+    chunks = chunk_documents(docs, count_tokens, settings.max_chunk_tokens, settings.target_chunk_chars)
+    texts = [embedding_text(c) for c in chunks]
+    vectors, embedded, embedder = _embed_chunks(texts, settings, embedder, progress)
+
+    tmp = index_dir.parent / f".{index_dir.name}.building"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        write_store(tmp / STORE, docs, chunks)
+        dense = faiss.IndexFlatIP(vectors.shape[1])
+        dense.add(vectors)
+        faiss.write_index(dense, str(tmp / FAISS_FILE))
+        BM25Index.build([normalize_for_index(t) for t in texts]).save(tmp / BM25_DIR)
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "model": name,
+            "dim": int(vectors.shape[1]),
+            "corpus_hash": chash,
+            "files": [f.name for f in files],
+            "documents": len(docs),
+            "chunks": len(chunks),
+            "errors": report.errors,
+            "max_chunk_tokens": settings.max_chunk_tokens,
+            "tokenizer": "jieba+domain dictionary; tiktoken cl100k_base for lengths",
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
+        _swap_in(tmp, index_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    report.documents, report.chunks = len(docs), len(chunks)
+    report.embedded, report.reused = embedded, len(chunks) - embedded
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _swap_in(new: Path, target: Path) -> None:
+    """Replace target by new with two renames; the old index stays whole until the last moment."""
+    old = target.parent / f".{target.name}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,167 @@
+"""Chinese lexical tokenisation (jieba + a gazette dictionary) and a BM25 index over chunk texts."""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+
+from indexer.settings import get_settings
+
+# 文号 prefixes: kept whole (jieba alone splits 聊政办字 into 聊政办/字), never expanded.
+DOCNUM_PREFIXES = (
+    "聊政发 聊政字 聊政办发 聊政办字 聊政任 聊政办 聊政函 聊政办函 聊办发 聊发 聊新出准字 "
+    "鲁政发 鲁政字 鲁政办发 鲁政办字 鲁政任 鲁发 鲁办发 鲁厅字 国发 国办发 国函 国办函 中发 中办发"
+).split()
+
+# Places, departments (harvested from 牵头/配合/责任单位 in the corpus) and policy words. Long
+# entries are kept whole and also emit their parts (see _EXPANSIONS), so both 江北水城旅游度假区
+# and 度假区 match.
+DOMAIN_WORDS = (
+    # places
+    "聊城 聊城市 东昌府区 东昌府 茌平区 茌平 临清 临清市 冠县 莘县 阳谷 阳谷县 东阿 东阿县 高唐 高唐县 "
+    "江北水城 江北水城旅游度假区 度假区 高新区 经开区 经济技术开发区 聊城经济技术开发区 "
+    "高新技术产业开发区 聊城高新技术产业开发区 市属开发区 "
+    # departments
+    "市政府 市政府办公室 市民政局 市财政局 市科技局 市人力资源社会保障局 市人社局 市住房城乡建设局 "
+    "市住房和城乡建设局 市住建局 市教育体育局 市教育局 市发展改革委 市发改委 市工业和信息化局 "
+    "市卫生健康委 市应急局 市自然资源和规划局 市农业农村局 市公安局 市市场监管局 市交通运输局 "
+    "市城管局 市消防救援支队 市大数据局 市水利局 市商务局 市税务局 市国资委 市文化和旅游局 市司法局 "
+    "市生态环境局 市行政审批局 市残联 市统计局 市科协 市知识产权局 市地方金融监管局 市妇联 市气象局 "
+    "市医保局 市审计局 市机关事务局 市投资促进局 市邮政管理局 市退役军人事务局 退役军人事务局 "
+    "市委组织部 市委宣传部 市委编办 市委网信办 市委农办 市委改革办 市委政法委 市直机关工委 市总工会 "
+    "市中级人民法院 市检察院 市文明办 市外办 市金融办 市卫计委 市经信委 市农委 市政务服务中心管理办 "
+    "共青团聊城市委 "
+    # policy words
+    "低保 城市低保 农村低保 最低生活保障 特困人员 特困供养 救助供养 临时救助 烈士褒扬 褒扬金 抚恤金 "
+    "优抚对象 退役军人 十四五 十三五 十二五 大事记 12345 便民热线 政务服务 一网通办 一次办好 "
+    "放管服 营商环境 新旧动能转换 乡村振兴 双招双引 5g 养老服务 居家养老 医养结合 公积金 "
+    "棚户区改造 老旧小区改造 河长制 湖长制 排污权 责任规划师 直供到户 集中供气 配套费"
+).split()
+
+STOPWORDS = frozenset(
+    "的 了 和 与 及 以及 等 是 在 我 我们 你 您 有 什么 吗 呢 吧 啊 怎么 怎样 如何 多少 哪些 哪个 "
+    "哪里 哪 几 请问 一下 这 那 这个 那个 其 之 为 对 于 也 都 就 被 把 从 或 或者 而 并 个 "
+    "要 会 能 可以 需要 规定 关于".split()
+)
+
+# Protected spans jieba must not see: a 文号 tail 〔2018〕76号 (any bracket) and any number + 号.
+_SPANS = re.compile(r"[〔\[(【]\s*(\d{4})\s*[〕\])】]\s*第?\s*(\d+)\s*号|(\d+)\s*号")
+_WORDLIKE = re.compile(r"[^\W_]")  # a letter or digit
+_MODE = "expand"  # "precise" | "search" | "expand": measured below, see tests/test_lexical.py
+
+_lock = threading.Lock()
+_jieba = None
+_EXPANSIONS: dict[str, list[str]] = {}
+
+
+def _tokenizer():
+    """jieba with the domain dictionary, built once; its cache lives under settings.cache_dir."""
+    global _jieba
+    if _jieba is None:
+        with _lock:
+            if _jieba is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict..." on stderr
+                tk = jieba.Tokenizer()
+                tmp = get_settings().cache_dir / "jieba"
+                tmp.mkdir(parents=True, exist_ok=True)
+                tk.tmp_dir = str(tmp)
+                tk.initialize()
+                # shortest first, so each word's parts are cut with the shorter domain words in place
+                for w in sorted(DOMAIN_WORDS, key=len):
+                    parts = [p for p in tk.lcut(w, HMM=False) if p.strip()]
+                    parts = [p for p in parts if len(p) > 1]  # 市, 区 ... match everything
+                    if len(w) >= 4 and len(parts) > 1:
+                        _EXPANSIONS[w] = parts
+                    tk.add_word(w)
+                for w in DOCNUM_PREFIXES:
+                    tk.add_word(w)
+                _jieba = tk
+    return _jieba
+
+
+def _normalise(text: str) -> str:
+    # NFKC: full-width digits/letters/brackets to ASCII (１２３→123, ［→[, （→(), ﹝→〔.
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _cut(segment: str, out: list[str]) -> None:
+    tk = _tokenizer()
+    words = tk.cut_for_search(segment) if _MODE == "search" else tk.cut(segment)
+    for w in words:
+        w = w.strip()
+        if not w or w in STOPWORDS or not _WORDLIKE.search(w):
+            continue
+        out.append(w)
+        if _MODE == "expand" and w in _EXPANSIONS:
+            out.extend(p for p in _EXPANSIONS[w] if p not in STOPWORDS)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lexical tokens: jieba words with the gazette dictionary, lower-case, no punctuation/stopwords.
+
+    A 文号 in any bracket style gives the same tokens: 聊政办字〔2018〕76号 and 聊政办字[2018]76 号
+    → ["聊政办字", "2018", "76号"].
+    """
+    text = _normalise(text)
+    out: list[str] = []
+    pos = 0
+    for m in _SPANS.finditer(text):
+        _cut(text[pos : m.start()], out)
+        if m.group(1):
+            out += [m.group(1), f"{int(m.group(2))}号"]
+        else:
+            out.append(f"{int(m.group(3))}号")
+        pos = m.end()
+    _cut(text[pos:], out)
+    return out
+
+
+class BM25Index:
+    """BM25 (Lucene variant, via bm25s) over pre-tokenised texts; rows are positions in the build list."""
+
+    def __init__(self, bm25):
+        self.bm25 = bm25
+
+    @classmethod
+    def build(cls, texts: list[str]) -> BM25Index:
+        import bm25s
+
+        bm25 = bm25s.BM25(method="lucene")  # k1=1.5, b=0.75
+        # bm25s's own tokenizer splits on ASCII word boundaries, useless for Chinese: pass token lists.
+        bm25.index([tokenize(t) for t in texts], show_progress=False)
+        return cls(bm25)
+
+    def __len__(self) -> int:
+        return int(self.bm25.scores["num_docs"])
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every row for query (float32, zeros where no query token occurs)."""
+        ids = self.bm25.get_tokens_ids(tokenize(query))
+        if not ids:
+            return np.zeros(len(self), dtype=np.float32)
+        return np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
+
+    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top-k (row, score), best first, positive scores only; allowed masks rows that pass filters."""
+        s = self.scores(query)
+        if allowed is not None:
+            s = np.where(allowed, s, 0.0)
+        rows = np.flatnonzero(s > 0)
+        order = rows[np.lexsort((rows, -s[rows]))][:k]  # ties: lower row first, deterministic
+        return [(int(r), float(s[r])) for r in order]
+
+    def save(self, directory: Path) -> None:
+        """Plain files (.npy arrays, vocab and params JSON) in directory."""
+        self.bm25.save(str(directory), show_progress=False)
+
+    @classmethod
+    def load(cls, directory: Path) -> BM25Index:
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(directory), load_corpus=False, show_progress=False))

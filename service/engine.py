@@ -1,0 +1,67 @@
+"""The engine: a loaded index (store, FAISS, BM25, embedder) and the operations on it.
+
+The CLI, the API and the benchmark runner all go through one Engine, loaded once.
+"""
+from __future__ import annotations
+
+from indexer.build import BM25_DIR, FAISS_FILE, STORE, read_manifest
+from indexer.embedder import Embedder, load_embedder
+from indexer.errors import IndexMismatchError
+from indexer.models import Document
+from indexer.settings import Settings
+from indexer.store import Store
+
+from .results import Answer, Filters, Hit
+from .retrieval import Retriever
+
+
+class Engine:
+    def __init__(self, settings: Settings, store: Store, retriever: Retriever, manifest: dict):
+        self.settings = settings
+        self.store = store
+        self.retriever = retriever
+        self.manifest = manifest
+
+    @classmethod
+    def load(cls, settings: Settings, embedder: Embedder | None = None) -> "Engine":
+        """Load a built index; never re-embeds. Raises IndexMissingError / IndexMismatchError."""
+        import faiss
+
+        from indexer.lexical import BM25Index
+
+        faiss.omp_set_num_threads(1)  # per-query search is faster single-threaded on 2 cores
+        index_dir = settings.index_dir
+        manifest = read_manifest(index_dir)
+        wanted = embedder.name if embedder else settings.model
+        if manifest["model"] != wanted:
+            raise IndexMismatchError(
+                f"the index at {index_dir} was built with model {manifest['model']!r}, but {wanted!r} is configured: run `gazette index`"
+            )
+        store = Store.load(index_dir / STORE)
+        dense = faiss.read_index(str(index_dir / FAISS_FILE))
+        bm25 = BM25Index.load(index_dir / BM25_DIR)
+        embedder = embedder or load_embedder(settings)
+        if embedder.dim != manifest["dim"]:
+            raise IndexMismatchError(f"index dimension {manifest['dim']} != model dimension {embedder.dim}: run `gazette index`")
+        return cls(settings, store, Retriever(store, dense, bm25, embedder), manifest)
+
+    @property
+    def model_name(self) -> str:
+        return self.manifest["model"]
+
+    def documents(self) -> list[Document]:
+        return self.store.documents()
+
+    def get_document(self, doc_id: str) -> Document:
+        return self.store.get_document(doc_id)
+
+    def find_by_docnum(self, text: str) -> list[Document]:
+        return self.store.find_by_docnum(text)
+
+    def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid", timings: dict | None = None) -> list[Hit]:
+        return self.retriever.search(query, k=k, filters=filters, mode=mode, timings=timings)
+
+    def ask(self, question: str, history: list[dict] | None = None, top_k: int | None = None, filters: Filters | None = None, mode: str = "hybrid") -> Answer:
+        from .answer import answer_question
+
+        return answer_question(self, question, history=history or [], top_k=top_k or self.settings.top_k, filters=filters, mode=mode)

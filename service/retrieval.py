@@ -1,0 +1,152 @@
+"""Hybrid retrieval: BM25 over jieba tokens and dense vectors, fused by reciprocal rank.
+
+A 文号 in the query (any bracket or spacing variant) puts that document's passages first.
+Filters (year range, type, issuer) restrict the candidate rows before ranking.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from indexer.embedder import Embedder
+from indexer.lexical import BM25Index, tokenize
+from indexer.models import Chunk, Document
+from indexer.store import Store
+from indexer.text import normalize_for_index
+
+from .results import SEARCH_MODES, Filters, Hit
+
+RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the head of each list
+CANDIDATES = 50
+
+
+def rrf_fuse(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:
+    """Reciprocal rank fusion: row → Σ 1/(k + rank) over the ranked lists it appears in."""
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, row in enumerate(ranking, start=1):
+            scores[row] = scores.get(row, 0.0) + 1.0 / (k + rank)
+    return scores
+
+
+def doc_year(doc: Document) -> int | None:
+    if doc.date:
+        return int(doc.date[:4])
+    return doc.issue.year if doc.issue else None
+
+
+def filter_mask(chunks: list[Chunk], docs: dict[str, Document], filters: Filters | None) -> np.ndarray | None:
+    """Boolean mask of rows that pass the filters, or None when there are none."""
+    if filters is None or filters.is_empty():
+        return None
+
+    def ok(c: Chunk) -> bool:
+        d = docs[c.doc_id]
+        y = doc_year(d)
+        if filters.year_from and (y is None or y < filters.year_from):
+            return False
+        if filters.year_to and (y is None or y > filters.year_to):
+            return False
+        if filters.type and d.type != filters.type:
+            return False
+        return not (filters.issuer and filters.issuer not in (d.issuer or ""))
+
+    return np.array([ok(c) for c in chunks], dtype=bool)
+
+
+def matched_terms(query_tokens: list[str], text: str) -> tuple[str, ...]:
+    """Query tokens (of two or more characters, or digits) that occur in the text, longest first."""
+    norm = normalize_for_index(text)
+    terms = {t for t in query_tokens if (len(t) >= 2 or t.isdigit()) and t in norm}
+    return tuple(sorted(terms, key=len, reverse=True))
+
+
+class Retriever:
+    def __init__(self, store: Store, dense, bm25: BM25Index, embedder: Embedder):
+        self.store = store
+        self.dense = dense
+        self.bm25 = bm25
+        self.embedder = embedder
+        self._docs = {d.doc_id: d for d in store.documents()}
+        self._rows_by_doc: dict[str, list[int]] = {}
+        for row, c in enumerate(store.chunks):
+            self._rows_by_doc.setdefault(c.doc_id, []).append(row)
+
+    def _bm25_ranking(self, query: str, n: int, mask: np.ndarray | None) -> list[int]:
+        return [row for row, _ in self.bm25.search(normalize_for_index(query), n, allowed=mask)]
+
+    def _dense_ranking(self, query: str, n: int, mask: np.ndarray | None) -> tuple[list[int], dict[int, float]]:
+        q = self.embedder.embed_query(query).reshape(1, -1).astype(np.float32)
+        total = self.dense.ntotal
+        scores, rows = self.dense.search(q, total if mask is not None else min(n, total))
+        out = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0 and (mask is None or mask[r])]
+        out = out[:n]
+        return [r for r, _ in out], dict(out)
+
+    def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid", timings: dict | None = None) -> list[Hit]:
+        if mode not in SEARCH_MODES:
+            raise ValueError(f"unknown search mode {mode!r}; choose one of {', '.join(SEARCH_MODES)}")
+        timings = timings if timings is not None else {}
+        clock = _Clock(timings)
+        mask = filter_mask(self.store.chunks, self._docs, filters)
+        n = max(CANDIDATES, k)
+        rankings: list[list[int]] = []
+        if mode in ("hybrid", "bm25"):
+            with clock("bm25"):
+                rankings.append(self._bm25_ranking(query, n, mask))
+        if mode in ("hybrid", "dense"):
+            with clock("dense"):
+                rankings.append(self._dense_ranking(query, n, mask)[0])
+        with clock("fusion"):
+            fused = rrf_fuse(rankings) if mode == "hybrid" else {r: 1.0 / (RRF_K + i) for i, r in enumerate(rankings[0], 1)}
+            order = sorted(fused, key=lambda r: -fused[r])
+            order = self._docnum_first(query, order, fused, mask)
+            tokens = tokenize(query)
+            hits = [
+                Hit(chunk=self.store.chunks[r], score=round(fused.get(r, 0.0), 6), rank=i + 1, matched_terms=matched_terms(tokens, self.store.chunks[r].text))
+                for i, r in enumerate(order[:k])
+            ]
+        return hits
+
+    def _docnum_first(self, query: str, order: list[int], fused: dict[int, float], mask: np.ndarray | None) -> list[int]:
+        """A 文号 in the query: that document's best-ranked chunks go first (its first chunk if none ranked)."""
+        named = self.store.find_by_docnum(query)
+        if not named:
+            return order
+        rows: list[int] = []
+        for d in named:
+            doc_rows = [r for r in self._rows_by_doc.get(d.doc_id, []) if mask is None or mask[r]]
+            ranked = [r for r in order if r in set(doc_rows)]
+            rows.extend(ranked or doc_rows[:1])
+            for r in doc_rows[:1]:
+                if r not in rows:
+                    rows.append(r)
+        for r in rows:
+            fused.setdefault(r, 0.0)
+        first = set(rows)
+        return rows + [r for r in order if r not in first]
+
+
+class _Clock:
+    """Adds the milliseconds of each `with clock(name):` block to a timings dict."""
+
+    def __init__(self, timings: dict):
+        self.timings = timings
+
+    def __call__(self, name: str):
+        import time
+        from contextlib import contextmanager
+
+        @contextmanager
+        def block():
+            t = time.perf_counter()
+            try:
+                yield
+            finally:
+                self.timings[name] = round(self.timings.get(name, 0.0) + (time.perf_counter() - t) * 1000, 3)
+
+        return block()
+
+
+Clock: Callable = _Clock
