@@ -19,6 +19,7 @@ from .text import (
     is_date_line,
     is_docnum_line,
     normalize_docnum,
+    space_article_number,
     strip_spaces,
 )
 
@@ -183,7 +184,7 @@ def restore_moved_blocks(articles: list[Article]) -> int:
                 i += 1
                 continue
             page = int(m[1])
-            host.lines[i] = MOVED_FROM_RE.sub("", host.lines[i]).strip()
+            host.lines[i] = space_article_number(MOVED_FROM_RE.sub("", host.lines[i]).strip())
             source = _find_source(articles, host, page)
             if source is None:
                 host.notes.append(f"moved block (上接第{page}页) left in place: no source article found")

@@ -134,7 +134,12 @@ class BM25Index:
 
         bm25 = bm25s.BM25(method="lucene")  # k1=1.5, b=0.75
         # bm25s's own tokenizer splits on ASCII word boundaries, useless for Chinese: pass token lists.
-        bm25.index([tokenize(t) for t in texts], show_progress=False)
+        if not texts:
+            raise ValueError("BM25Index.build needs at least one text")
+        corpus = [tokenize(t) for t in texts]
+        if not any(corpus):  # bm25s fails on an empty vocabulary; "" never comes out of tokenize()
+            corpus[0] = [""]
+        bm25.index(corpus, show_progress=False)
         return cls(bm25)
 
     def __len__(self) -> int:

@@ -69,7 +69,6 @@ def is_embedded_title(s: str) -> bool:
         and not ends_sentence(t)
         and t.endswith(EMBEDDED_SUFFIXES)
         and marker_level(t) is None
-        and not t.startswith("关于")
     )
 
 
@@ -116,7 +115,7 @@ def _drop_near_duplicates(paras: list[str]) -> list[str]:
     """The conversion sometimes repeats the end of a paragraph as a paragraph of its own."""
     out: list[str] = []
     for p in paras:
-        if len(p) >= 12 and any(p in q for q in out[-3:]):
+        if len(p) >= 12 and ends_sentence(p) and any(p in q for q in out[-3:]):
             continue
         out.append(p)
     return out

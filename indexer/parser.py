@@ -15,7 +15,7 @@ from .errors import GazetteParseError
 from .frontmatter import parse_front_matter
 from .metadata import document_type, read_header, read_validity, signing_date
 from .models import Document, GazetteIssue, Paragraph, Validity
-from .paragraphs import build_paragraphs
+from .paragraphs import build_paragraphs, is_embedded_title
 from .text import clean_line, strip_markup
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,9 @@ def _document(article: Article, issue: GazetteIssue | None, path: Path) -> Docum
         Paragraph(f"{doc_id}-p{k:04d}", doc_id, k, p.heading_path, p.text, p.kind) for k, p in enumerate(raw)
     ]
     validity = read_validity([p.text for p in paragraphs], date)
-    embedded = tuple(dict.fromkeys(p.heading_path[1] for p in paragraphs if len(p.heading_path) > 1 and p.kind == "heading" and p.heading_path[-1] == p.text.replace(" ", "")))
+    embedded = tuple(
+        dict.fromkeys(p.heading_path[1] for p in paragraphs if len(p.heading_path) == 2 and is_embedded_title(p.text))
+    )
     return Document(
         doc_id=doc_id,
         docnum=article.docnum,

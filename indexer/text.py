@@ -32,8 +32,11 @@ _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 
 def clean_line(line: str) -> str:
     """One printed line with conversion noise removed: Markdown, bold, bullets, LaTeX, odd spaces."""
-    s = squeeze_cjk_spaces(strip_markup(line))
-    # keep the printed space after an article number: "第十二条 退役军人事务部门…"
+    return space_article_number(squeeze_cjk_spaces(strip_markup(line)))
+
+
+def space_article_number(s: str) -> str:
+    """Keep the printed space after an article number: "第十二条 退役军人事务部门…"."""
     return re.sub(r"^(第[〇零一二三四五六七八九十百两]+条)(?=\S)", r"\1 ", s)
 
 

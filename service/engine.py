@@ -46,6 +46,10 @@ class Engine:
         return cls(settings, store, Retriever(store, dense, bm25, embedder), manifest)
 
     @property
+    def chunks(self):
+        return self.store.chunks
+
+    @property
     def model_name(self) -> str:
         return self.manifest["model"]
 

@@ -1,0 +1,358 @@
+"""Benchmark metrics: small pure functions over ranks, strings and flags.
+
+Matching conventions shared by every metric:
+- `compact(text)`: NFKC, all whitespace removed, bracket variants ([]【】（）() ﹝﹞〖〗) mapped to 〔〕,
+  thousands separators between digits dropped. Used for evidence, facts and document references.
+- A document matches a gold entry when `normalise_ref(docnum)` or `normalise_ref(title)` equals
+  `normalise_ref(entry)` (the same compaction, plus 《》 stripped from the ends).
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Iterable, NamedTuple, Protocol, Sequence
+
+RECALL_KS = (1, 3, 5, 10)
+
+METRIC_DEFINITIONS: dict[str, str] = {
+    "recall@k": (
+        "Document recall at k: over answerable questions with gold_docnums, the fraction of gold "
+        "entries matched by one of the first k DISTINCT documents of search(q, k=10) (hits "
+        "deduplicated by doc_id in rank order); mean over questions. A failed search call counts "
+        "as an empty ranking."
+    ),
+    "mrr": (
+        "Mean reciprocal rank: 1 / rank of the first distinct document matching any gold entry "
+        "(0 when none among the documents of the top 10 chunks); mean over the same questions."
+    ),
+    "evidence@k": (
+        "Evidence recall at k: over answerable questions with evidence, the fraction of evidence "
+        "strings contained in the concatenated text of the top k CHUNKS (rank order, whitespace "
+        "ignored, NFKC and brackets normalised); mean over questions (failed search = nothing)."
+    ),
+    "citation_precision": (
+        "Over answerable questions with gold_docnums that were answered: distinct cited documents "
+        "matching a gold entry / distinct cited documents (0 when an answer cites nothing); mean."
+    ),
+    "citation_recall": (
+        "Over the same questions: gold entries matched by some cited document / gold entries; mean."
+    ),
+    "quote_faithfulness": (
+        "Over every citation of every answer: the fraction whose quote (stripped, non-empty) occurs "
+        "verbatim, without any normalisation, in the text of its document's paragraphs (one "
+        "paragraph, or consecutive paragraphs joined by a newline). Should be 1.0."
+    ),
+    "fact_recall": (
+        "Over answerable questions that were answered and whose evidence yields facts: the fraction "
+        "of facts present in the answer text (compacted). Facts come from the evidence strings: "
+        "文号, dates (Arabic or Chinese numerals; ISO and zero-padded forms accepted), numbers "
+        "with units (%, 万元, 人, 个百分点, ...), and quoted terms (“…”, 「…」, 《…》). A fact "
+        "starting with a digit must not follow a digit or '.' in the answer. Mean over questions."
+    ),
+    "refusal": (
+        "Positive class = refused (answered == false); truth = answerable == false. "
+        "precision = TP / (TP + FP), recall = TP / (TP + FN), F1 = 2PR / (P + R); "
+        "undefined (–) when a denominator is 0. Questions whose ask call failed are left out of the "
+        "refusal and answer metrics and counted in ask_errors."
+    ),
+    "latency": (
+        "Wall-clock milliseconds of each successful search / ask call as seen by the runner "
+        "(in-process, or HTTP round trip with an endpoint); p50 and p95 by linear interpolation."
+    ),
+}
+
+
+# ---------------------------------------------------------------- normalisation
+
+_OPEN = "[(【〖〔﹝"
+_CLOSE = "])】〗〕﹞"
+_BRACKETS = str.maketrans({**{c: "〔" for c in _OPEN}, **{c: "〕" for c in _CLOSE}})
+_WS = re.compile(r"\s+")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
+def compact(text: str | None) -> str:
+    """The text as compared by evidence, fact and reference matching."""
+    if not text:
+        return ""
+    s = unicodedata.normalize("NFKC", text)
+    s = _WS.sub("", s).translate(_BRACKETS)
+    return _THOUSANDS.sub("", s)
+
+
+def normalise_ref(ref: str | None) -> str:
+    """A 文号 or title as compared with gold_docnums."""
+    return compact(ref).removeprefix("《").removesuffix("》")
+
+
+# ---------------------------------------------------------------- documents
+
+class DocLike(Protocol):
+    doc_id: str
+    docnum: str | None
+    title: str
+
+
+class DocRef(NamedTuple):
+    doc_id: str
+    docnum: str | None
+    title: str
+
+    @property
+    def label(self) -> str:
+        return self.docnum or self.title
+
+
+def distinct_documents(items: Iterable[DocLike]) -> list[DocRef]:
+    """The documents of ranked hits or citations, first occurrence order, one per doc_id."""
+    seen: dict[str, DocRef] = {}
+    for it in items:
+        if it.doc_id not in seen:
+            seen[it.doc_id] = DocRef(it.doc_id, it.docnum, it.title)
+    return list(seen.values())
+
+
+def matches_ref(doc: DocLike, key: str) -> bool:
+    """Whether the document is the one a normalised gold entry names."""
+    return key in (normalise_ref(doc.docnum), normalise_ref(doc.title))
+
+
+def matches_gold(doc: DocLike, gold: Sequence[str]) -> bool:
+    return any(matches_ref(doc, normalise_ref(g)) for g in gold)
+
+
+def gold_ranks(gold: Sequence[str], docs: Sequence[DocLike]) -> list[int | None]:
+    """For each gold entry, the 1-based rank of the first matching document, or None."""
+    keys = [normalise_ref(g) for g in gold]
+    return [next((r for r, d in enumerate(docs, 1) if matches_ref(d, key)), None) for key in keys]
+
+
+def recall_at_k(ranks: Sequence[int | None], k: int) -> float | None:
+    """Fraction of items found at rank <= k; None when there is nothing to find."""
+    if not ranks:
+        return None
+    return sum(1 for r in ranks if r is not None and r <= k) / len(ranks)
+
+
+def reciprocal_rank(ranks: Sequence[int | None]) -> float | None:
+    """1 / the best rank among the items, 0.0 if none was found, None if there are no items."""
+    if not ranks:
+        return None
+    found = [r for r in ranks if r is not None]
+    return 1.0 / min(found) if found else 0.0
+
+
+# ---------------------------------------------------------------- evidence
+
+def evidence_ranks(evidence: Sequence[str], chunk_texts: Sequence[str]) -> list[int | None]:
+    """For each evidence string, the smallest k whose concatenated top-k chunk text contains it."""
+    prefixes = list(accumulate(compact(t) for t in chunk_texts))
+    return [_first_prefix_containing(compact(e), prefixes) for e in evidence]
+
+
+def _first_prefix_containing(needle: str, prefixes: Sequence[str]) -> int | None:
+    if not needle:
+        return None
+    return next((k for k, text in enumerate(prefixes, 1) if needle in text), None)
+
+
+# ---------------------------------------------------------------- citations and quotes
+
+def citation_precision(cited: Sequence[DocLike], gold: Sequence[str]) -> float:
+    """Distinct cited documents that match gold / distinct cited documents; 0.0 if none cited."""
+    docs = distinct_documents(cited)
+    if not docs:
+        return 0.0
+    return sum(1 for d in docs if matches_gold(d, gold)) / len(docs)
+
+
+def citation_recall(cited: Sequence[DocLike], gold: Sequence[str]) -> float | None:
+    """Gold entries matched by some cited document / gold entries; None without gold."""
+    if not gold:
+        return None
+    docs = distinct_documents(cited)
+    return sum(1 for g in gold if any(matches_ref(d, normalise_ref(g)) for d in docs)) / len(gold)
+
+
+def quote_is_verbatim(quote: str, paragraph_texts: Sequence[str] | None) -> bool:
+    """Whether the quote occurs exactly in one paragraph or across consecutive paragraphs."""
+    q = (quote or "").strip()
+    return bool(q) and paragraph_texts is not None and q in "\n".join(paragraph_texts)
+
+
+# ---------------------------------------------------------------- facts
+
+class Fact(NamedTuple):
+    text: str  # as displayed
+    variants: tuple[str, ...]  # compacted forms any of which counts as present
+
+
+_UNITS = sorted(
+    """个百分点 百分点 % ‰ 万亿元 亿元 万元 千元 元 万人次 人次 万人 人 万户 户 万亩 亩 公顷
+    平方公里 平方千米 万平方米 平方米 立方米 公里 千米 米 万吨 吨 千瓦时 万千瓦 千瓦 兆瓦
+    个工作日 工作日 个月 周岁 岁 小时 分钟 天 日 月 年 周 倍 个 家 项 所 处 座 条 辆 台 套 件
+    名 次 张 床 间 批 届 类 种 宗 位""".split(),
+    key=len,
+    reverse=True,
+)
+_CN_DIGIT = "〇零一二三四五六七八九"
+_CN_SMALL = "[一二三四五六七八九十]{1,3}"
+_FACT_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    # 文号: from the nearest 聊/鲁/国/中 (issuer abbreviations), else at most 4 Han characters
+    ("docnum", re.compile(r"[聊鲁国中][\u4e00-\u9fff]{0,6}?〔\d{4}〕\d+号")),
+    ("docnum", re.compile(r"[\u4e00-\u9fff]{1,4}〔\d{4}〕\d+号")),
+    ("ymd", re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")),
+    ("cn_date", re.compile(rf"([{_CN_DIGIT}]{{4}})年({_CN_SMALL})月(?:({_CN_SMALL})日)?")),
+    ("iso", re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")),
+    ("ym", re.compile(r"(\d{4})年(\d{1,2})月")),
+    ("md", re.compile(r"(?<!\d)(\d{1,2})月(\d{1,2})日")),
+    ("quantity", re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:" + "|".join(map(re.escape, _UNITS)) + ")")),
+    ("quoted", re.compile(r"“([^“”]{2,30})”|「([^「」]{2,30})」|\"([^\"]{2,30})\"|《([^《》]{2,40})》")),
+)
+
+
+def extract_facts(evidence: Iterable[str]) -> list[Fact]:
+    """The figures, dates, 文号 and quoted key terms of the evidence strings, deduplicated."""
+    facts: dict[str, Fact] = {}
+    for text in evidence:
+        for fact in _facts_of(compact(text)):
+            facts.setdefault(fact.variants[0], fact)
+    return list(facts.values())
+
+
+def _facts_of(text: str) -> list[Fact]:
+    taken: list[tuple[int, int]] = []
+    found: list[tuple[int, Fact]] = []
+    for kind, pattern in _FACT_PATTERNS:
+        for m in pattern.finditer(text):
+            if any(m.start() < end and start < m.end() for start, end in taken):
+                continue
+            taken.append(m.span())
+            found.append((m.start(), _fact_from_match(kind, m)))
+    return [fact for _, fact in sorted(found, key=lambda x: x[0])]
+
+
+def _fact_from_match(kind: str, m: re.Match) -> Fact:
+    if kind in ("ymd", "iso"):
+        return _date_fact(int(m[1]), int(m[2]), int(m[3]))
+    if kind == "cn_date":
+        y, mo = _cn_year(m[1]), _cn_number(m[2])
+        base = _date_fact(y, mo, _cn_number(m[3])) if m[3] else _month_fact(y, mo)
+        return Fact(base.text, base.variants + (m[0],))
+    if kind == "ym":
+        return _month_fact(int(m[1]), int(m[2]))
+    if kind == "md":
+        mo, d = int(m[1]), int(m[2])
+        return Fact(f"{mo}月{d}日", _unique((f"{mo}月{d}日", f"{mo:02d}月{d:02d}日")))
+    if kind == "quoted":
+        term = next(g for g in m.groups() if g)
+        return Fact(term, (term,))
+    return Fact(m[0], (m[0],))
+
+
+def _date_fact(y: int, mo: int, d: int) -> Fact:
+    text = f"{y}年{mo}月{d}日"
+    return Fact(text, _unique((text, f"{y}年{mo:02d}月{d:02d}日", f"{y}-{mo:02d}-{d:02d}")))
+
+
+def _month_fact(y: int, mo: int) -> Fact:
+    text = f"{y}年{mo}月"
+    return Fact(text, _unique((text, f"{y}年{mo:02d}月", f"{y}-{mo:02d}")))
+
+
+def _cn_year(s: str) -> int:
+    """二〇二〇 → 2020."""
+    return int("".join(str("〇一二三四五六七八九".find(c)) if c != "零" else "0" for c in s))
+
+
+def _cn_number(s: str) -> int:
+    """一..九十九 written with 十, e.g. 十二 → 12, 二十六 → 26, 三十 → 30."""
+    digits = "一二三四五六七八九"
+    if "十" not in s:
+        return digits.index(s) + 1
+    tens, _, ones = s.partition("十")
+    return (digits.index(tens) + 1 if tens else 1) * 10 + (digits.index(ones) + 1 if ones else 0)
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def fact_present(fact: Fact, answer_compact: str) -> bool:
+    """Whether any form of the fact is in the (compacted) answer; numbers are not matched mid-number."""
+    return any(_variant_pattern(v).search(answer_compact) for v in fact.variants)
+
+
+def _variant_pattern(variant: str) -> re.Pattern:
+    guard = r"(?<![\d.])" if variant[:1].isdigit() else ""
+    return re.compile(guard + re.escape(variant))
+
+
+def facts_found(facts: Sequence[Fact], answer: str) -> list[bool]:
+    text = compact(answer)
+    return [fact_present(f, text) for f in facts]
+
+
+def fact_recall(facts: Sequence[Fact], answer: str) -> float | None:
+    """Fraction of the facts present in the answer; None when there are no facts."""
+    if not facts:
+        return None
+    found = facts_found(facts, answer)
+    return sum(found) / len(found)
+
+
+# ---------------------------------------------------------------- refusals
+
+@dataclass(frozen=True)
+class RefusalScores:
+    tp: int  # refused an unanswerable question
+    fp: int  # refused an answerable question
+    fn: int  # answered an unanswerable question
+    tn: int  # answered an answerable question
+    precision: float | None
+    recall: float | None
+    f1: float | None
+
+
+def refusal_scores(answerable: Sequence[bool], answered: Sequence[bool]) -> RefusalScores:
+    """Precision/recall/F1 of refusing, the positive class being answered == False."""
+    pairs = list(zip(answerable, answered, strict=True))
+    tp = sum(1 for a, ans in pairs if not a and not ans)
+    fp = sum(1 for a, ans in pairs if a and not ans)
+    fn = sum(1 for a, ans in pairs if not a and ans)
+    tn = len(pairs) - tp - fp - fn
+    p = _ratio(tp, tp + fp)
+    r = _ratio(tp, tp + fn)
+    f1 = None if p is None or r is None else (0.0 if p + r == 0 else 2 * p * r / (p + r))
+    return RefusalScores(tp, fp, fn, tn, p, r, f1)
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return num / den if den else None
+
+
+# ---------------------------------------------------------------- aggregation helpers
+
+def mean(values: Iterable[float | None]) -> float | None:
+    """Mean of the defined values; None when there are none."""
+    vals = [v for v in values if v is not None]
+    return sum(vals) / len(vals) if vals else None
+
+
+def percentile(values: Sequence[float], p: float) -> float | None:
+    """The p-th percentile with linear interpolation (numpy's default); None when empty."""
+    vals = sorted(values)
+    if not vals:
+        return None
+    pos = (len(vals) - 1) * p / 100
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return vals[lo] + (vals[hi] - vals[lo]) * (pos - lo)
+
+
+def micro_fraction(flags: Iterable[bool]) -> float | None:
+    """Fraction of true flags; None when there are none."""
+    flags = list(flags)
+    return sum(flags) / len(flags) if flags else None

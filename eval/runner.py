@@ -1,0 +1,485 @@
+"""Run a question file through one or more retrieval modes and score every answer.
+
+In-process, each system is a retrieval mode of the Engine: retrieval metrics come from
+`engine.search(q, k=10, mode=m)`, answer metrics from `engine.ask(q, mode=m)`.
+With an endpoint the same calls go over HTTP; `mode` is sent as a query/body field and the
+report notes whether the service confirmed it (otherwise every system may be the service default).
+"""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable, Sequence
+from urllib.parse import quote as url_quote
+
+from indexer.errors import GazetteError
+from service.results import SEARCH_MODES
+
+from eval import metrics as M
+from eval.dataset import Question, load_questions
+
+SEARCH_K = 10
+
+
+# ---------------------------------------------------------------- records
+
+@dataclass(frozen=True)
+class RetrievedChunk:
+    rank: int
+    chunk_id: str
+    doc_id: str
+    docnum: str | None
+    title: str
+    text: str
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class CitedQuote:
+    n: int
+    doc_id: str
+    docnum: str | None
+    title: str
+    quote: str
+    paragraph_id: str | None = None
+
+
+@dataclass
+class SearchOutcome:
+    chunks: list[RetrievedChunk] = field(default_factory=list)
+    ms: float | None = None
+    error: str | None = None
+
+
+@dataclass
+class AskOutcome:
+    answer: str = ""
+    answered: bool = False
+    citations: list[CitedQuote] = field(default_factory=list)
+    timing_ms: dict = field(default_factory=dict)
+    ms: float | None = None
+    error: str | None = None
+
+
+@dataclass
+class QuestionResult:
+    """One question through one system, with what each metric needs."""
+
+    question_id: str
+    system: str
+    kind: str
+    answerable: bool
+    search: SearchOutcome
+    ask: AskOutcome
+    documents: list[M.DocRef] = field(default_factory=list)  # distinct, in rank order
+    gold_ranks: list[int | None] | None = None  # None: not scored for retrieval
+    evidence_ranks: list[int | None] | None = None
+    citation_precision: float | None = None
+    citation_recall: float | None = None
+    quotes_verbatim: list[bool] = field(default_factory=list)  # one per citation
+    facts: list[str] = field(default_factory=list)
+    facts_found: list[bool] = field(default_factory=list)
+    fact_recall: float | None = None
+
+
+@dataclass
+class Report:
+    systems: list[str]
+    questions: list[Question]
+    results: dict[str, list[QuestionResult]]  # system → one per question, question order
+    overall: dict[str, dict]  # system → metric → value
+    by_kind: dict[str, dict[str, dict]]  # system → kind → metric → value
+    notes: list[str] = field(default_factory=list)
+    meta: dict = field(default_factory=dict)
+    dataset_errors: list[str] = field(default_factory=list)
+
+
+class EndpointUnreachable(GazetteError):
+    """The service at --endpoint does not answer at all (not a per-question failure)."""
+
+
+# ---------------------------------------------------------------- backends
+
+class EngineBackend:
+    """The in-process Engine (service/engine.py) or any object with the same methods."""
+
+    description = "in-process engine"
+
+    def __init__(self, engine):
+        self.engine = engine
+        self._paragraphs: dict[str, list[str] | None] = {}
+
+    def search(self, query: str, k: int, mode: str) -> list[RetrievedChunk]:
+        hits = self.engine.search(query, k=k, mode=mode)
+        return [_chunk_from_hit(h, i) for i, h in enumerate(hits, 1)]
+
+    def ask(self, question: str, mode: str, top_k: int | None) -> AskOutcome:
+        a = self.engine.ask(question, top_k=top_k, mode=mode)
+        return AskOutcome(
+            answer=a.answer,
+            answered=bool(a.answered),
+            citations=[_quote_from_citation(c) for c in a.citations],
+            timing_ms=dict(a.timing_ms or {}),
+        )
+
+    def paragraph_texts(self, doc_id: str) -> list[str] | None:
+        if doc_id not in self._paragraphs:
+            self._paragraphs[doc_id] = self._fetch_paragraphs(doc_id)
+        return self._paragraphs[doc_id]
+
+    def _fetch_paragraphs(self, doc_id: str) -> list[str] | None:
+        try:
+            return [p.text for p in self.engine.get_document(doc_id).paragraphs]
+        except Exception:  # an unknown doc_id makes the quote unfaithful, not the run fail
+            return None
+
+    def mode_notes(self) -> list[str]:
+        return []
+
+
+def _chunk_from_hit(hit, fallback_rank: int) -> RetrievedChunk:
+    c = hit.chunk
+    return RetrievedChunk(
+        rank=getattr(hit, "rank", None) or fallback_rank,
+        chunk_id=c.chunk_id,
+        doc_id=c.doc_id,
+        docnum=c.docnum,
+        title=c.title,
+        text=c.text,
+        score=float(hit.score) if hit.score is not None else None,
+    )
+
+
+def _quote_from_citation(c) -> CitedQuote:
+    return CitedQuote(n=c.n, doc_id=c.doc_id, docnum=c.docnum, title=c.title,
+                      quote=c.quote, paragraph_id=c.paragraph_id)
+
+
+class HttpBackend:
+    """A running service: /api/search, /api/ask and /api/documents/{doc_id}."""
+
+    def __init__(self, endpoint: str, client=None, timeout: float = 300.0):
+        import httpx
+
+        self.endpoint = endpoint.rstrip("/")
+        self.description = f"HTTP endpoint {self.endpoint}"
+        self.client = client or httpx.Client(timeout=timeout)
+        self._paragraphs: dict[str, list[str] | None] = {}
+        self._confirmed_modes: set[str] = set()
+        self._requested_modes: set[str] = set()
+
+    def search(self, query: str, k: int, mode: str) -> list[RetrievedChunk]:
+        data = self._request("GET", "/api/search", params={"q": query, "k": k, "mode": mode})
+        self._record_mode(mode, data)
+        return [_chunk_from_json(r, i) for i, r in enumerate(data.get("results") or [], 1)]
+
+    def ask(self, question: str, mode: str, top_k: int | None) -> AskOutcome:
+        body = {"question": question, "mode": mode}
+        if top_k is not None:
+            body["top_k"] = top_k
+        data = self._request("POST", "/api/ask", json=body)
+        self._record_mode(mode, data)
+        return AskOutcome(
+            answer=data.get("answer") or "",
+            answered=bool(data.get("answered")),
+            citations=[_quote_from_json(c) for c in data.get("citations") or []],
+            timing_ms=dict(data.get("timing_ms") or {}),
+        )
+
+    def paragraph_texts(self, doc_id: str) -> list[str] | None:
+        if doc_id not in self._paragraphs:
+            self._paragraphs[doc_id] = self._fetch_paragraphs(doc_id)
+        return self._paragraphs[doc_id]
+
+    def _fetch_paragraphs(self, doc_id: str) -> list[str] | None:
+        try:
+            data = self._request("GET", f"/api/documents/{url_quote(doc_id, safe='')}")
+        except EndpointUnreachable:
+            raise
+        except Exception:
+            return None
+        return [p.get("text") or "" for p in data.get("paragraphs") or []]
+
+    def _request(self, method: str, path: str, **kwargs) -> dict:
+        import httpx
+
+        try:
+            r = self.client.request(method, self.endpoint + path, **kwargs)
+        except httpx.TransportError as e:
+            raise EndpointUnreachable(f"cannot reach {self.endpoint}: {e}") from e
+        if r.status_code >= 400:
+            raise RuntimeError(f"HTTP {r.status_code} from {path}: {r.text[:200]}")
+        return r.json()
+
+    def _record_mode(self, mode: str, data: dict) -> None:
+        self._requested_modes.add(mode)
+        if isinstance(data, dict) and data.get("mode") == mode:
+            self._confirmed_modes.add(mode)
+
+    def mode_notes(self) -> list[str]:
+        unconfirmed = sorted(self._requested_modes - self._confirmed_modes)
+        notes = [
+            "Endpoint run: `mode` was sent as a query parameter of /api/search and a body field "
+            "of /api/ask."
+        ]
+        if unconfirmed:
+            notes.append(
+                "The service did not echo `mode` for: " + ", ".join(unconfirmed) + ". If it ignores "
+                "the field, those systems are its default (hybrid) and only hybrid is a real result."
+            )
+        return notes
+
+
+def _chunk_from_json(r: dict, fallback_rank: int) -> RetrievedChunk:
+    return RetrievedChunk(
+        rank=r.get("rank") or fallback_rank,
+        chunk_id=r.get("chunk_id") or "",
+        doc_id=r.get("doc_id") or "",
+        docnum=r.get("docnum"),
+        title=r.get("title") or "",
+        text=r.get("text") or "",
+        score=r.get("score"),
+    )
+
+
+def _quote_from_json(c: dict) -> CitedQuote:
+    return CitedQuote(n=c.get("n") or 0, doc_id=c.get("doc_id") or "", docnum=c.get("docnum"),
+                      title=c.get("title") or "", quote=c.get("quote") or "",
+                      paragraph_id=c.get("paragraph_id"))
+
+
+# ---------------------------------------------------------------- running
+
+def parse_systems(systems: str | Sequence[str]) -> list[str]:
+    """The requested modes, in order, deduplicated; unknown names are an error."""
+    names = systems.split(",") if isinstance(systems, str) else list(systems)
+    names = list(dict.fromkeys(n.strip() for n in names if n.strip()))
+    unknown = [n for n in names if n not in SEARCH_MODES]
+    if unknown or not names:
+        raise GazetteError(f"unknown system(s) {unknown or names}; choose from {', '.join(SEARCH_MODES)}")
+    return names
+
+
+def run_eval(
+    questions: Sequence[Question],
+    systems: str | Sequence[str],
+    engine=None,
+    endpoint: str | None = None,
+    progress: bool = True,
+    *,
+    top_k: int | None = None,
+    search_k: int = SEARCH_K,
+    warmup: bool = True,
+    http_client=None,
+) -> Report:
+    """Every question through every system (interleaved), scored, summarised."""
+    systems = parse_systems(systems)
+    backend = _backend(engine, endpoint, http_client)
+    if warmup and questions:
+        _warm_up(backend, questions[0].question, systems, search_k)
+    results: dict[str, list[QuestionResult]] = {s: [] for s in systems}
+    with _progress_bar(len(questions) * len(systems), progress) as bar:
+        for q in questions:
+            for system in systems:
+                bar.set_postfix_str(system, refresh=False)
+                results[system].append(run_question(backend, q, system, search_k, top_k))
+                bar.update(1)
+    return Report(
+        systems=systems,
+        questions=list(questions),
+        results=results,
+        overall={s: summarise(rs) for s, rs in results.items()},
+        by_kind={s: summarise_by_kind(rs) for s, rs in results.items()},
+        notes=backend.mode_notes(),
+        meta=_meta(backend, questions, systems, search_k, top_k, warmup),
+    )
+
+
+def _backend(engine, endpoint, http_client):
+    if engine is not None:
+        return EngineBackend(engine)
+    if endpoint:
+        return HttpBackend(endpoint, client=http_client)
+    raise ValueError("run_eval needs an engine or an endpoint")
+
+
+def _warm_up(backend, query: str, systems: Sequence[str], k: int) -> None:
+    """One untimed search per system, so model loading does not land in the latencies."""
+    for system in systems:
+        try:
+            backend.search(query, k, system)
+        except EndpointUnreachable:
+            raise
+        except Exception:
+            pass
+
+
+def _progress_bar(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="eval", unit="run", disable=not enabled, file=sys.stderr)
+
+
+def _meta(backend, questions, systems, search_k, top_k, warmup) -> dict:
+    return {
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "backend": backend.description,
+        "questions": len(questions),
+        "systems": list(systems),
+        "search_k": search_k,
+        "ask_top_k": top_k,
+        "warmup": warmup,
+        "kinds": sorted({q.kind for q in questions}),
+    }
+
+
+def run_question(backend, q: Question, system: str, search_k: int = SEARCH_K,
+                 top_k: int | None = None) -> QuestionResult:
+    """One question through one system: a timed search, a timed ask, then the checks."""
+    search = timed_search(backend, q.question, search_k, system)
+    ask = timed_ask(backend, q.question, system, top_k)
+    return score_question(q, system, search, ask, backend.paragraph_texts)
+
+
+def timed_search(backend, query: str, k: int, mode: str) -> SearchOutcome:
+    return _timed(lambda: SearchOutcome(chunks=backend.search(query, k, mode)), SearchOutcome)
+
+
+def timed_ask(backend, question: str, mode: str, top_k: int | None) -> AskOutcome:
+    return _timed(lambda: backend.ask(question, mode, top_k), AskOutcome)
+
+
+def _timed(call: Callable, on_error: Callable):
+    start = time.perf_counter()
+    try:
+        outcome = call()
+    except EndpointUnreachable:
+        raise
+    except Exception as e:  # one failing question must not end the run
+        return on_error(error=f"{type(e).__name__}: {e}")
+    outcome.ms = (time.perf_counter() - start) * 1000
+    return outcome
+
+
+# ---------------------------------------------------------------- scoring
+
+def score_question(q: Question, system: str, search: SearchOutcome, ask: AskOutcome,
+                   paragraphs_of: Callable[[str], list[str] | None]) -> QuestionResult:
+    """The per-question checks; a field stays None where the metric does not apply."""
+    r = QuestionResult(question_id=q.id, system=system, kind=q.kind, answerable=q.answerable,
+                       search=search, ask=ask)
+    _score_retrieval(r, q)  # a failed search scores as an empty ranking
+    if ask.error is None:
+        _score_answer(r, q, paragraphs_of)
+    return r
+
+
+def _score_retrieval(r: QuestionResult, q: Question) -> None:
+    r.documents = M.distinct_documents(r.search.chunks)
+    if q.answerable and q.gold_docnums:
+        r.gold_ranks = M.gold_ranks(q.gold_docnums, r.documents)
+    if q.answerable and q.evidence:
+        r.evidence_ranks = M.evidence_ranks(q.evidence, [c.text for c in r.search.chunks])
+
+
+def _score_answer(r: QuestionResult, q: Question, paragraphs_of) -> None:
+    ask = r.ask
+    r.quotes_verbatim = [M.quote_is_verbatim(c.quote, paragraphs_of(c.doc_id)) for c in ask.citations]
+    if not (q.answerable and ask.answered):
+        return
+    if q.gold_docnums:
+        r.citation_precision = M.citation_precision(ask.citations, q.gold_docnums)
+        r.citation_recall = M.citation_recall(ask.citations, q.gold_docnums)
+    facts = M.extract_facts(q.evidence)
+    r.facts = [f.text for f in facts]
+    r.facts_found = M.facts_found(facts, ask.answer)
+    r.fact_recall = M.fact_recall(facts, ask.answer)
+
+
+def summarise(results: Sequence[QuestionResult]) -> dict:
+    """The metrics of one system over some questions (all of them, or one kind)."""
+    out: dict = {"questions": len(results)}
+    out.update(_retrieval_summary(results))
+    out.update(_answer_summary(results))
+    out.update(_refusal_summary(results))
+    out.update(_latency_summary(results))
+    out["search_errors"] = sum(1 for r in results if r.search.error)
+    out["ask_errors"] = sum(1 for r in results if r.ask.error)
+    return out
+
+
+def _retrieval_summary(results: Sequence[QuestionResult]) -> dict:
+    scored = [r.gold_ranks for r in results if r.gold_ranks is not None]
+    evidence = [r.evidence_ranks for r in results if r.evidence_ranks is not None]
+    out: dict = {f"recall@{k}": M.mean(M.recall_at_k(g, k) for g in scored) for k in M.RECALL_KS}
+    out["mrr"] = M.mean(M.reciprocal_rank(g) for g in scored)
+    out.update({f"evidence@{k}": M.mean(M.recall_at_k(e, k) for e in evidence) for k in M.RECALL_KS})
+    out["retrieval_scored"] = len(scored)
+    return out
+
+
+def _answer_summary(results: Sequence[QuestionResult]) -> dict:
+    return {
+        "answered": sum(1 for r in results if r.ask.error is None and r.ask.answered),
+        "citation_precision": M.mean(r.citation_precision for r in results),
+        "citation_recall": M.mean(r.citation_recall for r in results),
+        "quote_faithfulness": M.micro_fraction(ok for r in results for ok in r.quotes_verbatim),
+        "citations": sum(len(r.quotes_verbatim) for r in results),
+        "fact_recall": M.mean(r.fact_recall for r in results),
+    }
+
+
+def _refusal_summary(results: Sequence[QuestionResult]) -> dict:
+    asked = [r for r in results if r.ask.error is None]
+    s = M.refusal_scores([r.answerable for r in asked], [r.ask.answered for r in asked])
+    return {"refusal_precision": s.precision, "refusal_recall": s.recall, "refusal_f1": s.f1,
+            "refusal_tp": s.tp, "refusal_fp": s.fp, "refusal_fn": s.fn, "refusal_tn": s.tn}
+
+
+def _latency_summary(results: Sequence[QuestionResult]) -> dict:
+    ask = [r.ask.ms for r in results if r.ask.ms is not None]
+    search = [r.search.ms for r in results if r.search.ms is not None]
+    return {"ask_p50_ms": M.percentile(ask, 50), "ask_p95_ms": M.percentile(ask, 95),
+            "search_p50_ms": M.percentile(search, 50), "search_p95_ms": M.percentile(search, 95)}
+
+
+def summarise_by_kind(results: Sequence[QuestionResult]) -> dict[str, dict]:
+    kinds = sorted({r.kind for r in results})
+    return {k: summarise([r for r in results if r.kind == k]) for k in kinds}
+
+
+# ---------------------------------------------------------------- CLI
+
+def cmd_eval(args) -> int:
+    """`gazette eval QUESTIONS [--endpoint URL] [--systems a,b] [--out DIR] [--limit N]`."""
+    from eval.report import overall_text_table, write_reports
+
+    path = args.questions
+    questions, errors = load_questions(path)
+    for e in errors:
+        print(f"{path}: {e}", file=sys.stderr)
+    limit = getattr(args, "limit", None)
+    if limit is not None:
+        questions = questions[: max(limit, 0)]
+    if not questions:
+        print(f"gazette eval: no well-formed questions in {path}", file=sys.stderr)
+        return 1
+    systems = parse_systems(getattr(args, "systems", None) or ",".join(SEARCH_MODES))
+    endpoint = getattr(args, "endpoint", None)
+    engine = None if endpoint else _load_engine()
+    report = run_eval(questions, systems, engine=engine, endpoint=endpoint)
+    report.dataset_errors = errors
+    report.meta["questions_file"] = str(path)
+    paths = write_reports(report, getattr(args, "out", None) or "eval/out")
+    print(overall_text_table(report))
+    print("\nreports: " + ", ".join(str(p) for p in paths.values()))
+    return 0
+
+
+def _load_engine():
+    from indexer.settings import get_settings
+    from service.engine import Engine
+
+    return Engine.load(get_settings())

@@ -1,0 +1,148 @@
+"""The web service: builds the FastAPI app, loads the engine once, serves the API and the pages."""
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, FastAPI, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from indexer.errors import (
+    DocumentNotFound,
+    GazetteError,
+    IndexMismatchError,
+    IndexMissingError,
+)
+from indexer.settings import REPO_ROOT, Settings, get_settings
+from service.deps import EngineDep
+from service.feedback import FeedbackStore, FeedbackStoreError
+from service.routes import ask, documents, feedback, health, search
+
+if TYPE_CHECKING:
+    from service.engine import Engine
+
+logger = logging.getLogger(__name__)
+
+WEB_DIR = REPO_ROOT / "web"
+MAX_BODY_BYTES = 4 * 1024 * 1024  # well above the largest valid request (40 history messages)
+
+# Domain errors that escape a route, by HTTP status; anything else of GazetteError is a 400.
+ERROR_STATUS: list[tuple[type[GazetteError], int]] = [
+    (DocumentNotFound, status.HTTP_404_NOT_FOUND),
+    (IndexMissingError, status.HTTP_503_SERVICE_UNAVAILABLE),
+    (IndexMismatchError, status.HTTP_503_SERVICE_UNAVAILABLE),
+    (FeedbackStoreError, status.HTTP_503_SERVICE_UNAVAILABLE),
+]
+
+
+def create_app(
+    settings: Settings | None = None, engine: Engine | None = None, web_dir: Path | None = None
+) -> FastAPI:
+    """The app. Without `engine`, Engine.load(settings) runs once at start-up (lifespan)."""
+    settings = settings or get_settings()
+    web_dir = Path(web_dir) if web_dir is not None else WEB_DIR
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if app.state.engine is None:
+            from service.engine import Engine
+
+            app.state.engine = await run_in_threadpool(Engine.load, settings)
+        yield
+
+    app = FastAPI(
+        title="聊城市人民政府公报 问答",
+        description="Questions answered from the Liaocheng city government gazettes, "
+        "with verbatim quotes and 文号 citations.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.feedback = FeedbackStore(settings.feedback_db)
+
+    for module in (ask, search, documents, feedback, health):
+        app.include_router(module.router)
+    app.include_router(pages_router(web_dir))
+    app.mount("/static", OptionalStaticFiles(directory=web_dir / "static", check_dir=False), name="static")
+
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_exception_handler(GazetteError, gazette_error_handler)
+    app.add_exception_handler(Exception, unexpected_error_handler)
+    return app
+
+
+async def gazette_error_handler(request: Request, exc: GazetteError) -> JSONResponse:
+    """A domain error that escaped a route: its message, with the status its kind calls for."""
+    code = next((c for kind, c in ERROR_STATUS if isinstance(exc, kind)), status.HTTP_400_BAD_REQUEST)
+    if code >= 500:
+        logger.error("%s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse({"detail": str(exc)}, status_code=code)
+
+
+async def unexpected_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """A genuine server fault: logged with its traceback, answered with a short JSON 500."""
+    logger.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"detail": "internal server error"}, status_code=500)
+
+
+class BodySizeLimit:
+    """Answer 413 before reading a body whose Content-Length is over `max_bytes`."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = dict(scope["headers"]).get(b"content-length", b"")
+            if length.isdigit() and int(length) > self.max_bytes:
+                detail = f"request body too large: {int(length)} bytes (max {self.max_bytes})"
+                await JSONResponse({"detail": detail}, status_code=413)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class OptionalStaticFiles(StaticFiles):
+    """StaticFiles that answers 404, not 500, while the folder does not exist (yet)."""
+
+    async def check_config(self) -> None:
+        return None
+
+
+def pages_router(web_dir: Path) -> APIRouter:
+    """The HTML pages; a page whose file is missing is a 404."""
+    router = APIRouter(include_in_schema=False)
+
+    def page(name: str, status_code: int = 200) -> FileResponse:
+        path = web_dir / name
+        if not path.is_file():
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"page not found: {name}")
+        return FileResponse(path, status_code=status_code, media_type="text/html; charset=utf-8")
+
+    @router.get("/")
+    def read_chat_page() -> FileResponse:
+        """The citizens' chat page."""
+        return page("index.html")
+
+    @router.get("/agent")
+    def read_agent_page() -> FileResponse:
+        """The hotline agents' page."""
+        return page("agent.html")
+
+    @router.get("/documents/{doc_id}")
+    def read_document_page(doc_id: str, engine: EngineDep) -> FileResponse:
+        """One document's page; served with 404 for an unknown doc_id so the page can say so."""
+        try:
+            engine.get_document(doc_id)
+        except DocumentNotFound:
+            return page("document.html", status.HTTP_404_NOT_FOUND)
+        return page("document.html")
+
+    return router

@@ -1,0 +1,354 @@
+"""End-to-end tests of the web pages in headless Chromium against a real uvicorn service.
+
+Run: .venv/bin/python -m pytest -m browser tests/e2e
+Screenshots: test-output/screenshots/. Fixtures and how the servers start: conftest.py.
+"""
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import quote
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+expect = sync_api.expect
+
+pytestmark = pytest.mark.browser
+
+ANSWER_TIMEOUT = 120_000  # ms: the first question also warms the engine up
+QUESTION_IN_CORPUS = "聊城市烈士褒扬办法什么时候开始施行？"
+QUESTION_OUTSIDE = "如何办理护照？"
+HOTLINE = "如需进一步咨询，请拨打12345市民热线"
+XSS_DOCNUM = "聊政办字〔2024〕1号"
+SCRIPT_TEXT = "<script>window.__xss=1</script>"
+IMG_TEXT = '<img src=x onerror="window.__xss=1">'
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def ask(page, question: str):
+    """Type a question, press Enter, wait until its answer has finished streaming."""
+    answers = page.locator("[data-testid=answer]")
+    before = answers.count()
+    box = page.get_by_label("输入您的问题")
+    box.fill(question)
+    box.press("Enter")
+    answer = answers.nth(before)
+    expect(answer).to_have_attribute("data-state", re.compile("^(done|error)$"), timeout=ANSWER_TIMEOUT)
+    if answer.get_attribute("data-state") == "error":
+        pytest.fail(f"the chat showed an error for {question!r}: {answer.inner_text()}")
+    return answer
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth <= window.innerWidth"
+        " && document.body.scrollWidth <= window.innerWidth"
+    )
+
+
+def search_desk(page, q: str, *, type_: str = "", year_from: str = "", year_to: str = "", issuer: str = ""):
+    page.get_by_label("检索词或文号").fill(q)
+    page.get_by_label("起始年份").fill(year_from)
+    page.get_by_label("截止年份").fill(year_to)
+    page.get_by_label("文件类型").select_option(type_)
+    page.get_by_label("发文机关").fill(issuer)
+    with page.expect_response(lambda r: "/api/search" in r.url) as resp_info:
+        page.get_by_role("button", name="检索", exact=True).click()
+    assert resp_info.value.ok, f"/api/search answered {resp_info.value.status}"
+    expect(page.locator("#results-section")).to_be_visible()
+    expect(page.locator("#results-section")).not_to_have_attribute("aria-busy", "true")
+
+
+# --------------------------------------------------------------------------- citizen chat
+
+
+def test_chat_streams_answer_with_source_cards(web):
+    page = web.page
+    web.goto("/")
+    expect(page.get_by_role("button", name=QUESTION_IN_CORPUS)).to_be_visible()
+    web.screenshot("chat-start")
+
+    with page.expect_response("**/api/chat") as resp_info:
+        answer = ask(page, QUESTION_IN_CORPUS)
+    assert "text/event-stream" in (resp_info.value.headers.get("content-type") or "")
+
+    assert int(answer.get_attribute("data-deltas")) >= 1, "no `delta` event reached the page"
+    assert answer.get_attribute("data-answered") == "true"
+    text = answer.get_by_test_id("answer-text").inner_text().strip()
+    assert text, "the answer text is empty"
+
+    cards = answer.locator(".source-card")
+    assert cards.count() >= 1, "an answered question shows at least one source card"
+    first = cards.first
+    expect(first.locator(".source-card__title")).not_to_be_empty()
+    expect(first.locator(".quote")).not_to_be_empty()
+    href = first.locator("a.source-card__link").get_attribute("href")
+    assert re.fullmatch(r"/documents/[^/#?]+#p\d+", href), href
+    # 文号 / 日期 / 章节 labels come from the citation fields
+    expect(first.locator(".meta")).to_contain_text(re.compile("文号|日期|章节"))
+    assert "烈士褒扬" in answer.inner_text()
+    web.screenshot("chat-answer", full_page=True)
+    web.assert_no_page_errors()
+
+
+def test_chat_highlights_supporting_sentence(web):
+    page = web.page
+    web.goto("/")
+    answer = ask(page, QUESTION_IN_CORPUS)
+    marks = answer.locator(".source-card .quote mark.support")
+    # The engine quotes verbatim, so at least one cited sentence is also in the answer.
+    assert marks.count() >= 1, "no sentence of any quote is highlighted"
+    answer_text = re.sub(r"\s+|\[\d+\]", "", answer.get_by_test_id("answer-text").inner_text())
+    mark_text = re.sub(r"\s+", "", marks.first.inner_text()).strip("，,。；;：:、“”\"'")
+    assert mark_text and mark_text in answer_text
+
+
+def test_follow_up_sends_history(web):
+    page = web.page
+    web.goto("/")
+    first = ask(page, QUESTION_IN_CORPUS)
+    first_text = first.get_by_test_id("answer-text").inner_text()
+    with page.expect_request("**/api/chat") as req_info:
+        ask(page, "这个办法由哪个部门负责？")
+    body = json.loads(req_info.value.post_data)
+    assert body["question"] == "这个办法由哪个部门负责？"
+    roles = [m["role"] for m in body["history"]]
+    assert roles == ["user", "assistant"]
+    assert body["history"][0]["content"] == QUESTION_IN_CORPUS
+    assert body["history"][1]["content"].strip() and body["history"][1]["content"][:10] in first_text
+    expect(page.locator("[data-testid=answer]")).to_have_count(2)
+    web.screenshot("chat-follow-up", full_page=True)
+
+
+def test_feedback_thanks(web):
+    page = web.page
+    web.goto("/")
+    answer = ask(page, QUESTION_IN_CORPUS)
+    with page.expect_response("**/api/feedback") as resp_info:
+        answer.get_by_role("button", name="有帮助", exact=True).click()
+    assert resp_info.value.status == 201, resp_info.value.text()
+    posted = json.loads(resp_info.value.request.post_data)
+    assert posted["helpful"] is True and posted["question"] == QUESTION_IN_CORPUS and posted["answer"]
+    expect(answer.get_by_text("谢谢反馈")).to_be_visible()
+
+
+def test_refusal_shows_hotline(web):
+    page = web.page
+    web.goto("/")
+    answer = ask(page, QUESTION_OUTSIDE)
+    assert answer.get_attribute("data-answered") == "false", (
+        f"the engine answered {QUESTION_OUTSIDE!r}: {answer.inner_text()}")
+    notice = answer.get_by_test_id("refusal")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text(HOTLINE)
+    web.screenshot("chat-refusal", full_page=True)
+
+
+def test_source_card_opens_highlighted_paragraph(web):
+    page = web.page
+    web.goto("/")
+    answer = ask(page, QUESTION_IN_CORPUS)
+    card = answer.locator(".source-card").first
+    href = card.locator("a.source-card__link").get_attribute("href")
+    para_id = href.rsplit("#", 1)[1]
+    with web.context.expect_page() as new_page_info:
+        card.click()  # anywhere on the card
+    doc = new_page_info.value
+    doc.wait_for_load_state("domcontentloaded")
+    assert doc.url.endswith(href), doc.url
+    target = doc.locator(f"#{para_id}")
+    expect(target).to_have_class(re.compile(r"\bis-target\b"))
+    expect(target).to_have_attribute("aria-current", "true")
+    expect(target).to_be_in_viewport()
+    expect(doc.locator(".is-target")).to_have_count(1)
+    expect(doc.locator("#doc-title")).not_to_be_empty()
+    web.screenshot("document-from-card", page=doc)
+    web.assert_no_page_errors()
+
+
+def test_keyboard_only_chat(web):
+    page = web.page
+    web.goto("/")
+    # Tab from the top of the page to the first example question, then Enter.
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.classList.contains('example-btn')"):
+            break
+    else:
+        pytest.fail("the example questions cannot be reached with Tab")
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none", "the focused button has no visible focus outline"
+    page.keyboard.press("Enter")
+    answer = page.locator("[data-testid=answer]").first
+    expect(answer).to_have_attribute("data-state", re.compile("^(done|error)$"), timeout=ANSWER_TIMEOUT)
+    # after an answer the text box still has the focus for a follow-up
+    expect(page.get_by_label("输入您的问题")).to_be_focused()
+
+
+# --------------------------------------------------------------------------- hotline desk
+
+
+def test_desk_search_with_type_and_year_filter(web):
+    page = web.page
+    web.goto("/agent")
+    search_desk(page, "低保标准", type_="通知", year_from="2018", year_to="2018")
+    results = page.locator("#results > li")
+    assert results.count() >= 1, "the 2018 低保 notice should match"
+    for i in range(results.count()):
+        r = results.nth(i)
+        assert r.get_attribute("data-type") == "通知", r.inner_text()
+        assert (r.get_attribute("data-date") or "").startswith("2018"), r.inner_text()
+        expect(r.locator(".result__title a")).not_to_be_empty()
+    first = results.first
+    expect(first.locator(".meta")).to_contain_text("文号")
+    assert first.locator(".result__text mark").count() >= 1, "no highlighted match in the passage"
+    assert "/agent?" in page.url and "type=" in page.url  # the search is in the address bar
+    web.screenshot("desk-filtered", full_page=True)
+
+    # another combination: whatever comes back is a 2023 令
+    search_desk(page, "低保标准", type_="令", year_from="2023", year_to="2023")
+    for i in range(page.locator("#results > li").count()):
+        r = page.locator("#results > li").nth(i)
+        assert r.get_attribute("data-type") == "令" and r.get_attribute("data-date").startswith("2023")
+    web.assert_no_page_errors()
+
+
+def test_desk_copy_reply(web):
+    page = web.page
+    web.goto("/agent")
+    search_desk(page, "低保标准")
+    first = page.locator("#results > li").first
+    first.get_by_role("button", name="复制答复").click()
+    expect(first.get_by_text("已复制")).to_be_visible()
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied.startswith("根据《"), copied
+    title = first.locator(".result__title a").inner_text()
+    assert copied.startswith(f"根据《{title.strip('《》')}》"), copied
+    web.screenshot("desk-copied")
+
+
+def test_desk_copy_reply_fallback_without_clipboard_api(web):
+    page = web.page
+    # No async clipboard: the page must fall back to a textarea + execCommand("copy").
+    page.add_init_script("""
+        window.__copied = null;
+        Object.defineProperty(navigator, 'clipboard', { value: undefined, configurable: true });
+        document.addEventListener('copy', () => {
+            const ta = document.querySelector('textarea.clipboard-fallback');
+            window.__copied = ta ? ta.value : String(document.getSelection());
+        }, true);
+    """)
+    web.goto("/agent")
+    search_desk(page, "低保标准")
+    first = page.locator("#results > li").first
+    first.get_by_role("button", name="复制答复").click()
+    expect(first.get_by_text("已复制")).to_be_visible()
+    copied = page.evaluate("() => window.__copied")
+    assert copied and copied.startswith("根据《"), copied
+
+
+def test_desk_docnum_variant_opens_document(web):
+    page = web.page
+    web.goto("/agent")
+    page.get_by_label("检索词或文号").fill("聊政办字[2018]76号")
+    with page.expect_response(lambda r: "/api/documents?docnum=" in r.url) as resp_info:
+        page.get_by_label("检索词或文号").press("Enter")
+    assert resp_info.value.ok
+    page.wait_for_url(re.compile(r"/documents/[^/?#]+$"))
+    expect(page.locator("#doc-meta")).to_contain_text("聊政办字〔2018〕76号")
+    expect(page.locator("#doc-title")).not_to_be_empty()
+    assert page.locator("#doc-body [id^=p]").count() >= 1
+    web.screenshot("document-from-docnum", full_page=False)
+    web.assert_no_page_errors()
+
+
+def test_document_unknown_id_shows_message(web):
+    web.goto("/documents/no-such-document")
+    expect(web.page.get_by_text("未找到该文件")).to_be_visible()
+
+
+# --------------------------------------------------------------------------- phone
+
+
+def test_phone_layout(phone):
+    page = phone.page
+    phone.goto("/")
+    box = page.get_by_label("输入您的问题")
+    expect(box).to_be_visible()
+    expect(box).to_be_in_viewport()
+    expect(page.get_by_role("button", name="发送")).to_be_in_viewport()
+    assert no_horizontal_scroll(page)
+    phone.screenshot("phone-chat-start")
+
+    ask(page, QUESTION_IN_CORPUS)
+    assert no_horizontal_scroll(page), "the answer or its source cards overflow a 375px screen"
+    expect(box).to_be_in_viewport()  # the composer stays on screen (sticky)
+    phone.screenshot("phone-chat-answer")
+
+    phone.goto("/agent")
+    expect(page.get_by_label("检索词或文号")).to_be_in_viewport()
+    search_desk(page, "低保标准")
+    assert no_horizontal_scroll(page)
+    phone.screenshot("phone-desk", full_page=True)
+
+    href = page.locator("#results > li .result__title a").first.get_attribute("href")
+    phone.goto(href)
+    expect(page.locator(".is-target")).to_be_in_viewport()
+    assert no_horizontal_scroll(page)
+    phone.screenshot("phone-document")
+    phone.assert_no_page_errors()
+
+
+# --------------------------------------------------------------------------- XSS
+
+
+def _xss_doc_id(xss_web) -> str:
+    resp = xss_web.page.request.get(xss_web.server.url("/api/documents?docnum=" + quote(XSS_DOCNUM)))
+    assert resp.ok, resp.status
+    docs = resp.json()["documents"]
+    assert docs, f"{XSS_DOCNUM} is not in the XSS index"
+    return docs[0]["doc_id"]
+
+
+def _assert_not_executed(page):
+    assert page.evaluate("() => window.__xss") is None, "markup from the gazette text was executed"
+    assert page.locator("img[src=x]").count() == 0, "an <img> from the gazette text was created"
+    assert page.evaluate(
+        "() => [...document.scripts].every(s => s.src && new URL(s.src).pathname.startsWith('/static/'))"
+    ), "a script element not from /static/ is in the page"
+
+
+def test_xss_document_view_shows_markup_as_text(xss_web):
+    page = xss_web.page
+    doc_id = _xss_doc_id(xss_web)
+    xss_web.goto(f"/documents/{doc_id}")
+    expect(page.locator("#doc-title")).not_to_be_empty()
+    expect(page.get_by_text(SCRIPT_TEXT)).to_be_visible()
+    expect(page.get_by_text(IMG_TEXT)).to_be_visible()
+    page.wait_for_timeout(300)  # an onerror would fire by now
+    _assert_not_executed(page)
+    xss_web.screenshot("xss-document")
+
+
+def test_xss_search_shows_markup_as_text(xss_web):
+    page = xss_web.page
+    xss_web.goto("/agent")
+    search_desk(page, "特殊字符显示测试 原样显示")
+    results = page.locator("#results")
+    expect(results).to_contain_text("<script>")
+    expect(results.get_by_text(re.compile(re.escape("<script>")))).to_be_visible()
+    page.wait_for_timeout(300)
+    _assert_not_executed(page)
+    xss_web.screenshot("xss-search", full_page=True)
+
+
+def test_xss_chat_shows_markup_as_text(xss_web):
+    page = xss_web.page
+    xss_web.goto("/")
+    ask(page, "政务网页应当怎样显示公报原文中的脚本标记文字？")
+    page.wait_for_timeout(300)
+    _assert_not_executed(page)
+    xss_web.screenshot("xss-chat", full_page=True)

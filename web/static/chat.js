@@ -1,0 +1,285 @@
+/*
+ * Citizen chat (index.html): streams answers from POST /api/chat (server-sent
+ * events), keeps the conversation as history for follow-ups, shows the cited
+ * gazette paragraphs as cards and collects 👍/👎 feedback.
+ */
+(function () {
+  "use strict";
+  const G = window.Gazette;
+  const el = G.el;
+
+  const MAX_HISTORY_MESSAGES = 8; // the last 4 question/answer pairs go back to the service
+  const HOTLINE_TEXT = "如需进一步咨询，请拨打12345市民热线";
+
+  const form = document.getElementById("ask-form");
+  const input = document.getElementById("question");
+  const sendBtn = document.getElementById("send");
+  const conversation = document.getElementById("conversation");
+  const intro = document.getElementById("intro");
+  const newChatBtn = document.getElementById("new-chat");
+  const status = document.getElementById("status");
+
+  const history = []; // [{role, content}] of finished turns
+  let turnCount = 0;
+  let busy = false;
+  let controller = null;
+
+  function setStatus(text) { G.setText(status, text); }
+
+  function setBusy(value) {
+    busy = value;
+    sendBtn.disabled = value;
+    G.setText(sendBtn, value ? "回答中…" : "发送");
+    if (value) conversation.setAttribute("aria-busy", "true");
+    else conversation.removeAttribute("aria-busy");
+  }
+
+  function autosize() {
+    input.style.height = "auto";
+    input.style.height = Math.min(input.scrollHeight + 2, 160) + "px";
+  }
+
+  /** The answer text with [n] markers turned into links to the matching source cards. */
+  function renderAnswerText(node, text, citationsByN, turnId) {
+    G.clear(node);
+    const re = /\[(\d+)\]/g;
+    let last = 0, m;
+    while ((m = re.exec(text)) !== null) {
+      const n = Number(m[1]);
+      if (!citationsByN[n]) continue;
+      if (m.index > last) node.appendChild(document.createTextNode(text.slice(last, m.index)));
+      node.appendChild(el("a", {
+        class: "cite-ref", href: "#" + turnId + "-src-" + n,
+        "aria-label": "来源" + n, title: citationsByN[n].title || "",
+      }, "[" + n + "]"));
+      last = m.index + m[0].length;
+    }
+    if (last < text.length) node.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function metaItem(label, value) {
+    if (!value) return null;
+    return el("div", null, el("dt", null, label + "："), el("dd", null, value));
+  }
+
+  /** One source card. The whole card is a link (stretched ::after) to the cited paragraph. */
+  function renderCard(c, answerText, turnId) {
+    const quote = String(c.quote || "");
+    const ranges = answerText ? G.supportingRanges(quote, answerText) : [];
+    const card = el("li", { class: "source-card", id: turnId + "-src-" + c.n, dataset: { docId: c.doc_id || "" } },
+      el("h4", { class: "source-card__title" },
+        el("a", { class: "source-card__link", href: c.url || ("/documents/" + encodeURIComponent(c.doc_id)), target: "_blank", rel: "noopener" },
+          el("span", { class: "source-card__n" }, "[" + c.n + "]"),
+          c.title || "（无标题）",
+          el("span", { class: "visually-hidden" }, "（在新窗口打开原文）"))),
+      el("dl", { class: "meta" },
+        metaItem("文号", c.docnum),
+        metaItem("日期", G.formatDate(c.date)),
+        metaItem("章节", c.section)),
+      el("blockquote", { class: "quote", dataset: { highlighted: String(ranges.length) } },
+        G.highlightUnits(quote, ranges, "support")));
+    return card;
+  }
+
+  function renderSources(container, citations, answerText, turnId, answered) {
+    G.clear(container);
+    if (!citations || !citations.length) { container.hidden = true; return; }
+    container.hidden = false;
+    const headingId = turnId + "-sources";
+    container.setAttribute("aria-labelledby", headingId);
+    container.appendChild(el("h3", { id: headingId },
+      answered === false ? "可能相关的公报内容（未能据此作答）" : "来源（点击查看公报原文）"));
+    const list = el("ol", { class: "source-list" });
+    citations.forEach(function (c) { list.appendChild(renderCard(c, answerText, turnId)); });
+    container.appendChild(list);
+  }
+
+  function renderRefusal() {
+    return el("div", { class: "refusal", role: "note", "data-testid": "refusal" },
+      el("p", { class: "refusal__title" }, "抱歉，公报中没有找到能回答这个问题的内容。"),
+      el("p", null, "如需进一步咨询，请拨打",
+        el("a", { class: "hotline", href: "tel:12345" }, "12345"), "市民热线"));
+  }
+
+  function renderFeedback(turn) {
+    const box = el("div", { class: "feedback", role: "group", "aria-label": "回答反馈" });
+    const prompt = el("p", null, "这个回答有帮助吗？");
+    const up = el("button", { type: "button", class: "feedback__btn", "aria-label": "有帮助", title: "有帮助" }, "👍");
+    const down = el("button", { type: "button", class: "feedback__btn", "aria-label": "没有帮助", title: "没有帮助" }, "👎");
+    const msg = el("span", { role: "status", "aria-live": "polite" });
+
+    async function send(helpful) {
+      up.disabled = down.disabled = true;
+      G.setText(msg, "正在提交…");
+      try {
+        await G.postJSON("/api/feedback", {
+          question: turn.question,
+          answer: turn.answer,
+          citations: turn.citations || [],
+          helpful: helpful,
+        });
+        G.clear(box);
+        box.appendChild(el("p", { class: "feedback__thanks", role: "status" }, "谢谢反馈"));
+      } catch (err) {
+        up.disabled = down.disabled = false;
+        G.setText(msg, "反馈提交失败：" + G.errorMessage(err));
+      }
+    }
+    up.addEventListener("click", function () { send(true); });
+    down.addEventListener("click", function () { send(false); });
+    box.append(prompt, up, down, msg);
+    return box;
+  }
+
+  async function ask(question) {
+    question = String(question || "").trim();
+    if (!question) {
+      setStatus("请输入问题");
+      input.focus();
+      return;
+    }
+    if (busy) return;
+
+    turnCount += 1;
+    const turnId = "turn" + turnCount;
+    intro.hidden = true;
+    newChatBtn.hidden = false;
+
+    const questionNode = el("p", { class: "turn-question", id: turnId + "-q" },
+      el("span", { class: "visually-hidden" }, "您的问题："), question);
+    const textNode = el("p", { class: "answer-text", "data-testid": "answer-text" });
+    const sources = el("section", { class: "sources", hidden: true });
+    const extras = el("div");
+    const answerNode = el("article", {
+      class: "turn-answer", id: turnId + "-a", "data-testid": "answer",
+      "aria-labelledby": turnId + "-h", dataset: { state: "streaming", deltas: "0" },
+    },
+      el("h2", { id: turnId + "-h", class: "answer-label" }, "公报问答的回答"),
+      textNode, sources, extras);
+    conversation.append(questionNode, answerNode);
+    questionNode.scrollIntoView({ block: "start", behavior: "smooth" });
+
+    input.value = "";
+    autosize();
+    setBusy(true);
+    setStatus("正在查阅公报…");
+
+    const turn = { question: question, answer: "", citations: [], answered: null };
+    const citationsByN = {};
+    let streamed = "";
+    let deltas = 0;
+    let finished = false;
+    const live = document.createTextNode("");
+    textNode.appendChild(live);
+
+    function finish(answered, fullText) {
+      finished = true;
+      turn.answered = answered;
+      turn.answer = fullText;
+      answerNode.dataset.state = "done";
+      answerNode.dataset.answered = String(answered);
+      renderAnswerText(textNode, fullText, citationsByN, turnId);
+      renderSources(sources, turn.citations, fullText, turnId, answered);
+      if (!answered) extras.appendChild(renderRefusal());
+      extras.appendChild(renderFeedback(turn));
+      history.push({ role: "user", content: question }, { role: "assistant", content: fullText });
+      setStatus(answered ? "回答已生成，共引用" + turn.citations.length + "处公报原文。" : "公报中没有找到答案。" + HOTLINE_TEXT);
+    }
+
+    function fail(message) {
+      finished = true;
+      answerNode.dataset.state = "error";
+      if (!streamed) G.clear(textNode);
+      extras.appendChild(el("p", { class: "error-box", role: "alert" }, message));
+      setStatus(message);
+    }
+
+    controller = new AbortController();
+    const myController = controller;
+    try {
+      const resp = await fetch("/api/chat", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+        body: JSON.stringify({ question: question, history: history.slice(-MAX_HISTORY_MESSAGES) }),
+        signal: myController.signal,
+      });
+      if (!resp.ok) {
+        let detail = "";
+        try { const body = await resp.json(); detail = body && body.detail; } catch (e) { /* not JSON */ }
+        throw new G.ApiError(resp.status, typeof detail === "string" ? detail : "");
+      }
+      await G.readSSE(resp, function (name, data) {
+        if (finished) return;
+        if (name === "citations") {
+          turn.citations = Array.isArray(data) ? data : [];
+          turn.citations.forEach(function (c) { citationsByN[c.n] = c; });
+          renderSources(sources, turn.citations, "", turnId, true);
+        } else if (name === "delta") {
+          const piece = data && typeof data === "object" ? String(data.text || "") : String(data || "");
+          streamed += piece;
+          live.appendData(piece);
+          deltas += 1;
+          answerNode.dataset.deltas = String(deltas);
+        } else if (name === "done") {
+          const full = data && typeof data.answer === "string" && data.answer ? data.answer : streamed;
+          finish(!(data && data.answered === false), full);
+        } else if (name === "error") {
+          fail("抱歉，回答时出错：" + ((data && data.detail) || "未知错误") + "。请稍后重试。");
+        }
+      }, myController.signal);
+      if (!finished) {
+        if (myController.signal.aborted) return;
+        if (streamed) finish(true, streamed);
+        else fail("回答中断，请重试。");
+      }
+    } catch (err) {
+      if (err && err.name === "AbortError") return;
+      fail("抱歉，" + G.errorMessage(err));
+    } finally {
+      if (controller === myController) {
+        controller = null;
+        setBusy(false);
+      }
+    }
+  }
+
+  function resetConversation() {
+    if (controller) controller.abort();
+    controller = null;
+    setBusy(false);
+    history.length = 0;
+    G.clear(conversation);
+    intro.hidden = false;
+    newChatBtn.hidden = true;
+    setStatus("已开始新对话");
+    input.focus();
+  }
+
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    ask(input.value);
+  });
+
+  input.addEventListener("keydown", function (e) {
+    // Enter sends; Shift+Enter is a newline; never send while an IME is composing (拼音输入法).
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+      e.preventDefault();
+      ask(input.value);
+    }
+  });
+  input.addEventListener("input", autosize);
+
+  document.querySelectorAll(".example-btn").forEach(function (btn) {
+    btn.addEventListener("click", function () {
+      input.value = btn.textContent;
+      ask(btn.textContent);
+      input.focus();
+    });
+  });
+
+  newChatBtn.addEventListener("click", resetConversation);
+
+  // a ?q= link starts the conversation with that question
+  const q = new URLSearchParams(window.location.search).get("q");
+  if (q) ask(q);
+})();

@@ -1,0 +1,139 @@
+/*
+ * Document view (document.html at /documents/{doc_id}): metadata, validity box and
+ * every paragraph as an element with id "p{index}". A #pN hash scrolls to that
+ * paragraph and marks it (class is-target, aria-current).
+ */
+(function () {
+  "use strict";
+  const G = window.Gazette;
+  const el = G.el;
+
+  const statusNode = document.getElementById("doc-status");
+  const article = document.getElementById("doc");
+  const titleNode = document.getElementById("doc-title");
+  const metaList = document.getElementById("doc-meta");
+  const validityBox = document.getElementById("validity");
+  const validityList = document.getElementById("validity-list");
+  const validityStatement = document.getElementById("validity-statement");
+  const body = document.getElementById("doc-body");
+  const backLink = document.getElementById("back-link");
+
+  function docIdFromPath() {
+    const m = /\/documents\/([^/?#]+)\/?$/.exec(window.location.pathname);
+    if (!m) return null;
+    try { return decodeURIComponent(m[1]); } catch (e) { return m[1]; }
+  }
+
+  function setupBackLink() {
+    let ref = null;
+    try { ref = document.referrer ? new URL(document.referrer) : null; } catch (e) { ref = null; }
+    if (ref && ref.origin === window.location.origin && ref.pathname !== window.location.pathname) {
+      backLink.href = ref.pathname + ref.search;
+      G.setText(backLink, ref.pathname.indexOf("/agent") === 0 ? "← 返回检索结果" : "← 返回问答");
+    } else {
+      backLink.href = "/agent";
+      G.setText(backLink, "← 检索其他文件");
+    }
+    backLink.hidden = false;
+  }
+
+  function addPair(list, label, value) {
+    if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) return;
+    list.appendChild(el("dt", null, label));
+    list.appendChild(el("dd", null, Array.isArray(value) ? value.join("、") : value));
+  }
+
+  function renderMeta(doc) {
+    G.clear(metaList);
+    addPair(metaList, "文号", doc.docnum);
+    addPair(metaList, "发文机关", doc.issuer);
+    addPair(metaList, "成文日期", G.formatDate(doc.date));
+    addPair(metaList, "文件类型", doc.type);
+    addPair(metaList, "刊载期次", doc.issue ? "聊城市人民政府公报 " + G.formatIssue(doc.issue) : null);
+  }
+
+  function renderValidity(v) {
+    G.clear(validityList);
+    if (!v || !(v.effective || v.expires || v.statement || (v.repeals && v.repeals.length))) {
+      validityBox.hidden = true;
+      return;
+    }
+    addPair(validityList, "施行", G.formatDate(v.effective));
+    addPair(validityList, "有效期至", G.formatDate(v.expires));
+    addPair(validityList, "废止", v.repeals || []);
+    if (v.statement) {
+      G.setText(validityStatement, v.statement);
+      validityStatement.hidden = false;
+    } else {
+      validityStatement.hidden = true;
+    }
+    validityBox.hidden = false;
+  }
+
+  function renderParagraphs(paragraphs) {
+    G.clear(body);
+    const frag = document.createDocumentFragment();
+    (paragraphs || []).forEach(function (p) {
+      const depth = Math.max(0, Math.min(6, (p.heading_path || []).length));
+      const kind = /^[a-z_]+$/.test(p.kind || "") ? p.kind : "text";
+      const tag = kind === "heading" ? "h" + Math.max(2, Math.min(6, depth + 1)) : "p";
+      frag.appendChild(el(tag, {
+        id: "p" + p.index,
+        class: "para para--" + kind + " depth-" + depth,
+        dataset: { index: p.index, paragraphId: p.paragraph_id || "" },
+      }, p.text));
+    });
+    body.appendChild(frag);
+  }
+
+  let currentTarget = null;
+
+  /** Scroll to and mark the paragraph named by location.hash (#pN). */
+  function focusHash() {
+    if (currentTarget) {
+      currentTarget.classList.remove("is-target");
+      currentTarget.removeAttribute("aria-current");
+      currentTarget = null;
+    }
+    const m = /^#p(\d+)$/.exec(window.location.hash);
+    if (!m) return;
+    const target = document.getElementById("p" + m[1]);
+    if (!target) return;
+    currentTarget = target;
+    target.classList.add("is-target");
+    target.setAttribute("aria-current", "true");
+    target.setAttribute("tabindex", "-1");
+    target.scrollIntoView({ block: "center" });
+    target.focus({ preventScroll: true });
+  }
+
+  async function load() {
+    setupBackLink();
+    const docId = docIdFromPath();
+    if (!docId) {
+      G.setText(statusNode, "地址中没有文件编号。");
+      return;
+    }
+    try {
+      const doc = await G.getJSON("/api/documents/" + encodeURIComponent(docId));
+      document.title = (doc.title || docId) + " · 聊城市人民政府公报";
+      G.setText(titleNode, doc.title || "（无标题）");
+      renderMeta(doc);
+      renderValidity(doc.validity);
+      renderParagraphs(doc.paragraphs);
+      article.hidden = false;
+      article.dataset.docId = doc.doc_id || docId;
+      G.setText(statusNode, "");
+      statusNode.hidden = true;
+      focusHash();
+    } catch (err) {
+      statusNode.className = "error-box";
+      G.setText(statusNode, err && err.status === 404
+        ? "未找到该文件（" + docId + "）。它可能不在当前收录的公报中。"
+        : "文件加载失败：" + G.errorMessage(err));
+    }
+  }
+
+  window.addEventListener("hashchange", focusHash);
+  load();
+})();
