@@ -8,10 +8,12 @@ Matching conventions shared by every metric:
 """
 from __future__ import annotations
 
+import logging
 import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
 from typing import Iterable, NamedTuple, Protocol, Sequence
 
@@ -47,10 +49,13 @@ METRIC_DEFINITIONS: dict[str, str] = {
     ),
     "fact_recall": (
         "Over answerable questions that were answered and whose evidence yields facts: the fraction "
-        "of facts present in the answer text (compacted). Facts come from the evidence strings: "
+        "of facts present in the answer text (compacted). Facts come from each evidence string: "
         "文号, dates (Arabic or Chinese numerals; ISO and zero-padded forms accepted), numbers "
-        "with units (%, 万元, 人, 个百分点, ...), and quoted terms (“…”, 「…」, 《…》). A fact "
-        "starting with a digit must not follow a digit or '.' in the answer. Mean over questions."
+        "with units (%, 万元, 人, 个百分点, ...; Chinese numerals too: 十个工作日, 五百米), and "
+        "quoted terms (“…”, 「…」, 《…》); an evidence string with none of these gives instead "
+        "its top 3 jieba TF-IDF nouns (2+ characters). Facts already present in the question are "
+        "dropped. A fact starting with a digit must not follow a digit or '.' in the answer. "
+        "Mean over questions."
     ),
     "refusal": (
         "Positive class = refused (answered == false); truth = answerable == false. "
@@ -190,40 +195,79 @@ class Fact(NamedTuple):
     variants: tuple[str, ...]  # compacted forms any of which counts as present
 
 
-_UNITS = sorted(
-    """个百分点 百分点 % ‰ 万亿元 亿元 万元 千元 元 万人次 人次 万人 人 万户 户 万亩 亩 公顷
-    平方公里 平方千米 万平方米 平方米 立方米 公里 千米 米 万吨 吨 千瓦时 万千瓦 千瓦 兆瓦
-    个工作日 工作日 个月 周岁 岁 小时 分钟 天 日 月 年 周 倍 个 家 项 所 处 座 条 辆 台 套 件
-    名 次 张 床 间 批 届 类 种 宗 位""".split(),
-    key=len,
-    reverse=True,
+def _alternation(words: str) -> str:
+    return "|".join(re.escape(w) for w in sorted(words.split(), key=len, reverse=True))
+
+
+_UNITS = _alternation(
+    """个百分点 百分点 % ‰ 元 人次 人 户 亩 公顷 平方公里 平方千米 平方米 立方米 公里 千米 米 吨
+    千瓦时 千瓦 兆瓦 个工作日 工作日 个月 周岁 岁 小时 分钟 天 日 月 年 周 倍 个 家 项 所 处 座 条
+    辆 台 套 件 名 次 张 床 间 批 届 类 种 宗 位"""
 )
-_CN_DIGIT = "〇零一二三四五六七八九"
+_CN_UNITS = _alternation(  # after a Chinese numeral, fewer units: 一家/两类 are mostly words
+    "个百分点 元 人 名 个工作日 工作日 个月 周岁 岁 小时 天 日 年 次 倍 个 项 平方米 公里 千米 米 亩 吨"
+)
+_CN_NUM = "零〇一二两三四五六七八九十百千万亿"
 _CN_SMALL = "[一二三四五六七八九十]{1,3}"
 _FACT_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     # 文号: from the nearest 聊/鲁/国/中 (issuer abbreviations), else at most 4 Han characters
     ("docnum", re.compile(r"[聊鲁国中][\u4e00-\u9fff]{0,6}?〔\d{4}〕\d+号")),
     ("docnum", re.compile(r"[\u4e00-\u9fff]{1,4}〔\d{4}〕\d+号")),
     ("ymd", re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")),
-    ("cn_date", re.compile(rf"([{_CN_DIGIT}]{{4}})年({_CN_SMALL})月(?:({_CN_SMALL})日)?")),
+    ("cn_date", re.compile(rf"([〇零一二三四五六七八九]{{4}})年({_CN_SMALL})月(?:({_CN_SMALL})日)?")),
     ("iso", re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")),
     ("ym", re.compile(r"(\d{4})年(\d{1,2})月")),
     ("md", re.compile(r"(?<!\d)(\d{1,2})月(\d{1,2})日")),
-    ("quantity", re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:" + "|".join(map(re.escape, _UNITS)) + ")")),
+    # 3.7%, 6.78万人, 43.1万件, 120亿元
+    ("quantity", re.compile(rf"(?<![\d.])\d+(?:\.\d+)?[万亿千]?(?:{_UNITS})")),
+    # 十个工作日, 五百米, 两次; not a lone 一 (一年来, 一项), not an ordinal (第十条)
+    ("cn_quantity", re.compile(
+        rf"(?<![第\d.{_CN_NUM}])((?!一(?![{_CN_NUM}]))[零一二两三四五六七八九十][{_CN_NUM}]*)({_CN_UNITS})"
+    )),
+    # bare figures of two or more digits, or with decimals: 0.011, 12345
+    ("number", re.compile(r"(?<![\d.])(?:\d{2,}(?:\.\d+)?|\d\.\d+)(?![\d.])")),
     ("quoted", re.compile(r"“([^“”]{2,30})”|「([^「」]{2,30})」|\"([^\"]{2,30})\"|《([^《》]{2,40})》")),
 )
+# Too generic in this corpus to show that an answer has the content
+GENERIC_TERMS = frozenset(
+    "聊城 聊城市 全市 我市 本市 市级 政府 人民政府 部门 单位 工作 建设 城市 印发 通知 实施 措施 有关 "
+    "相关 管理 发展 推进 时代 规定 办法 意见 方案".split()
+)
+KEY_TERM_POS = ("n", "nr", "ns", "nt", "nz", "nrt", "vn", "eng", "j", "l", "i")
 
 
-def extract_facts(evidence: Iterable[str]) -> list[Fact]:
-    """The figures, dates, 文号 and quoted key terms of the evidence strings, deduplicated."""
+def extract_facts(evidence: Iterable[str], question: str = "") -> list[Fact]:
+    """Per evidence string: its figures, dates, 文号 and quoted terms not already in the question;
+    if that leaves none, its key terms (jieba nouns) not in the question. Deduplicated."""
+    return list(_extract_facts(tuple(evidence), question))
+
+
+@lru_cache(maxsize=4096)
+def _extract_facts(evidence: tuple[str, ...], question: str) -> tuple[Fact, ...]:
+    asked = compact(question)
     facts: dict[str, Fact] = {}
     for text in evidence:
-        for fact in _facts_of(compact(text)):
+        found = [f for f in _facts_of(compact(text)) if not fact_present(f, asked)]
+        found = found or [Fact(t, (t,)) for t in key_terms(text) if t not in asked]
+        for fact in found:
             facts.setdefault(fact.variants[0], fact)
-    return list(facts.values())
+    return tuple(facts.values())
+
+
+def key_terms(text: str, top_k: int = 3) -> list[str]:
+    """Up to top_k nouns of the text by jieba TF-IDF weight (2+ characters, not generic)."""
+    try:
+        import jieba
+        import jieba.analyse
+    except ImportError:
+        return []
+    jieba.setLogLevel(logging.WARNING)
+    tags = jieba.analyse.extract_tags(text, topK=top_k * 3, allowPOS=KEY_TERM_POS)
+    return [compact(t) for t in tags if len(t) > 1 and t not in GENERIC_TERMS][:top_k]
 
 
 def _facts_of(text: str) -> list[Fact]:
+    """The pattern facts of a compacted text, in text order; earlier patterns win overlaps."""
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, Fact]] = []
     for kind, pattern in _FACT_PATTERNS:
@@ -239,14 +283,16 @@ def _fact_from_match(kind: str, m: re.Match) -> Fact:
     if kind in ("ymd", "iso"):
         return _date_fact(int(m[1]), int(m[2]), int(m[3]))
     if kind == "cn_date":
-        y, mo = _cn_year(m[1]), _cn_number(m[2])
-        base = _date_fact(y, mo, _cn_number(m[3])) if m[3] else _month_fact(y, mo)
+        y, mo = int("".join(str(cn_integer(c)) for c in m[1])), cn_integer(m[2])
+        base = _date_fact(y, mo, cn_integer(m[3])) if m[3] else _month_fact(y, mo)
         return Fact(base.text, base.variants + (m[0],))
     if kind == "ym":
         return _month_fact(int(m[1]), int(m[2]))
     if kind == "md":
         mo, d = int(m[1]), int(m[2])
         return Fact(f"{mo}月{d}日", _unique((f"{mo}月{d}日", f"{mo:02d}月{d:02d}日")))
+    if kind == "cn_quantity":
+        return Fact(m[0], _unique((m[0], f"{cn_integer(m[1])}{m[2]}")))
     if kind == "quoted":
         term = next(g for g in m.groups() if g)
         return Fact(term, (term,))
@@ -263,18 +309,25 @@ def _month_fact(y: int, mo: int) -> Fact:
     return Fact(text, _unique((text, f"{y}年{mo:02d}月", f"{y}-{mo:02d}")))
 
 
-def _cn_year(s: str) -> int:
-    """二〇二〇 → 2020."""
-    return int("".join(str("〇一二三四五六七八九".find(c)) if c != "零" else "0" for c in s))
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+_CN_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
 
 
-def _cn_number(s: str) -> int:
-    """一..九十九 written with 十, e.g. 十二 → 12, 二十六 → 26, 三十 → 30."""
-    digits = "一二三四五六七八九"
-    if "十" not in s:
-        return digits.index(s) + 1
-    tens, _, ones = s.partition("十")
-    return (digits.index(tens) + 1 if tens else 1) * 10 + (digits.index(ones) + 1 if ones else 0)
+def cn_integer(s: str) -> int:
+    """A Chinese numeral as an int: 十五 → 15, 二十六 → 26, 五百 → 500, 一千 → 1000, 两万 → 20000."""
+    total = section = digit = 0
+    for c in s:
+        if c in _CN_DIGITS:
+            digit = _CN_DIGITS[c]
+        elif c in _CN_SMALL_UNITS:
+            section += (digit or 1) * _CN_SMALL_UNITS[c]
+            digit = 0
+        elif c in _CN_BIG_UNITS:
+            total += (section + digit) * _CN_BIG_UNITS[c]
+            section = digit = 0
+    return total + section + digit
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
@@ -282,13 +335,14 @@ def _unique(items: Iterable[str]) -> tuple[str, ...]:
 
 
 def fact_present(fact: Fact, answer_compact: str) -> bool:
-    """Whether any form of the fact is in the (compacted) answer; numbers are not matched mid-number."""
+    """Whether any form of the fact is in the (compacted) answer; numbers not matched mid-number."""
     return any(_variant_pattern(v).search(answer_compact) for v in fact.variants)
 
 
 def _variant_pattern(variant: str) -> re.Pattern:
-    guard = r"(?<![\d.])" if variant[:1].isdigit() else ""
-    return re.compile(guard + re.escape(variant))
+    before = r"(?<![\d.])" if variant[:1].isdigit() else ""
+    after = r"(?!\d|\.\d)" if variant[-1:].isdigit() else ""
+    return re.compile(before + re.escape(variant) + after)
 
 
 def facts_found(facts: Sequence[Fact], answer: str) -> list[bool]:

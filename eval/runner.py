@@ -392,7 +392,7 @@ def _score_answer(r: QuestionResult, q: Question, paragraphs_of) -> None:
     if q.gold_docnums:
         r.citation_precision = M.citation_precision(ask.citations, q.gold_docnums)
         r.citation_recall = M.citation_recall(ask.citations, q.gold_docnums)
-    facts = M.extract_facts(q.evidence)
+    facts = M.extract_facts(q.evidence, q.question)
     r.facts = [f.text for f in facts]
     r.facts_found = M.facts_found(facts, ask.answer)
     r.fact_recall = M.fact_recall(facts, ask.answer)

@@ -6,26 +6,35 @@ import re
 import threading
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from indexer.settings import get_settings
 
-# 文号 prefixes: kept whole (jieba alone splits 聊政办字 into 聊政办/字), never expanded.
-DOCNUM_PREFIXES = (
+if TYPE_CHECKING:
+    import bm25s
+
+# Kept whole and never expanded: 文号 prefixes (jieba alone splits 聊政办字 into 聊政办/字), plan
+# names and numbers whose parts would only add noise (十四五 → 十四).
+ATOMIC_WORDS = (
     "聊政发 聊政字 聊政办发 聊政办字 聊政任 聊政办 聊政函 聊政办函 聊办发 聊发 聊新出准字 "
-    "鲁政发 鲁政字 鲁政办发 鲁政办字 鲁政任 鲁发 鲁办发 鲁厅字 国发 国办发 国函 国办函 中发 中办发"
+    "鲁政发 鲁政字 鲁政办发 鲁政办字 鲁政任 鲁发 鲁办发 鲁厅字 国发 国办发 国函 国办函 中发 中办发 "
+    "十四五 十三五 十二五 十一五 12345 5g 大事记 低保 聊城 冠县 莘县"
 ).split()
 
-# Places, departments (harvested from 牵头/配合/责任单位 in the corpus) and policy words. Long
-# entries are kept whole and also emit their parts (see _EXPANSIONS), so both 江北水城旅游度假区
-# and 度假区 match.
+# Places: the full name is one token and also emits the listed short forms, so 阳谷 matches 阳谷县
+# and 经开区 matches 聊城经济技术开发区.
+PLACES = {
+    "聊城市": ["聊城"], "东昌府区": ["东昌府"], "茌平区": ["茌平"], "临清市": ["临清"], "阳谷县": ["阳谷"],
+    "东阿县": ["东阿"], "高唐县": ["高唐"], "江北水城": [], "江北水城旅游度假区": ["江北水城", "度假区"],
+    "聊城经济技术开发区": ["经济技术开发区", "经开区"], "聊城高新技术产业开发区": ["高新技术产业开发区", "高新区"],
+    "经开区": [], "高新区": [], "度假区": [], "市属开发区": ["开发区"],
+}
+
+# Departments (harvested from 牵头/配合/责任单位 in the corpus) and policy words: kept whole, and
+# also emit their jieba parts of 2+ characters, so 市人力资源社会保障局 matches 人力资源.
 DOMAIN_WORDS = (
-    # places
-    "聊城 聊城市 东昌府区 东昌府 茌平区 茌平 临清 临清市 冠县 莘县 阳谷 阳谷县 东阿 东阿县 高唐 高唐县 "
-    "江北水城 江北水城旅游度假区 度假区 高新区 经开区 经济技术开发区 聊城经济技术开发区 "
-    "高新技术产业开发区 聊城高新技术产业开发区 市属开发区 "
-    # departments
     "市政府 市政府办公室 市民政局 市财政局 市科技局 市人力资源社会保障局 市人社局 市住房城乡建设局 "
     "市住房和城乡建设局 市住建局 市教育体育局 市教育局 市发展改革委 市发改委 市工业和信息化局 "
     "市卫生健康委 市应急局 市自然资源和规划局 市农业农村局 市公安局 市市场监管局 市交通运输局 "
@@ -35,11 +44,10 @@ DOMAIN_WORDS = (
     "市委组织部 市委宣传部 市委编办 市委网信办 市委农办 市委改革办 市委政法委 市直机关工委 市总工会 "
     "市中级人民法院 市检察院 市文明办 市外办 市金融办 市卫计委 市经信委 市农委 市政务服务中心管理办 "
     "共青团聊城市委 "
-    # policy words
-    "低保 城市低保 农村低保 最低生活保障 特困人员 特困供养 救助供养 临时救助 烈士褒扬 褒扬金 抚恤金 "
-    "优抚对象 退役军人 十四五 十三五 十二五 大事记 12345 便民热线 政务服务 一网通办 一次办好 "
-    "放管服 营商环境 新旧动能转换 乡村振兴 双招双引 5g 养老服务 居家养老 医养结合 公积金 "
-    "棚户区改造 老旧小区改造 河长制 湖长制 排污权 责任规划师 直供到户 集中供气 配套费"
+    "城市低保 农村低保 最低生活保障 特困人员 特困供养 救助供养 临时救助 烈士褒扬 褒扬金 抚恤金 "
+    "优抚对象 退役军人 便民热线 政务服务 一网通办 一次办好 放管服 营商环境 新旧动能转换 乡村振兴 "
+    "双招双引 养老服务 居家养老 医养结合 公积金 棚户区改造 老旧小区改造 河长制 湖长制 排污权 "
+    "责任规划师 直供到户 集中供气 配套费"
 ).split()
 
 STOPWORDS = frozenset(
@@ -72,15 +80,21 @@ def _tokenizer():
                 tmp.mkdir(parents=True, exist_ok=True)
                 tk.tmp_dir = str(tmp)
                 tk.initialize()
-                # shortest first, so each word's parts are cut with the shorter domain words in place
-                for w in sorted(DOMAIN_WORDS, key=len):
-                    parts = [p for p in tk.lcut(w, HMM=False) if p.strip()]
-                    parts = [p for p in parts if len(p) > 1]  # 市, 区 ... match everything
-                    if len(w) >= 4 and len(parts) > 1:
+                for w in ATOMIC_WORDS:
+                    tk.add_word(w)
+                for w, short in PLACES.items():
+                    tk.add_word(w)
+                    for p in short:
+                        tk.add_word(p)
+                    if short:
+                        _EXPANSIONS[w] = short
+                for w in DOMAIN_WORDS:
+                    known = tk.FREQ.get(w, 0)
+                    tk.FREQ[w] = 0  # cut w as if it were no word, to find its parts
+                    parts = [p for p in tk.lcut(w, HMM=False) if len(p) > 1]  # 市, 局 would match everything
+                    if parts:
                         _EXPANSIONS[w] = parts
-                    tk.add_word(w)
-                for w in DOCNUM_PREFIXES:
-                    tk.add_word(w)
+                    tk.add_word(w, max(known, tk.suggest_freq(w)))
                 _jieba = tk
     return _jieba
 
@@ -125,20 +139,20 @@ def tokenize(text: str) -> list[str]:
 class BM25Index:
     """BM25 (Lucene variant, via bm25s) over pre-tokenised texts; rows are positions in the build list."""
 
-    def __init__(self, bm25):
+    def __init__(self, bm25: bm25s.BM25):
         self.bm25 = bm25
 
     @classmethod
     def build(cls, texts: list[str]) -> BM25Index:
         import bm25s
 
-        bm25 = bm25s.BM25(method="lucene")  # k1=1.5, b=0.75
-        # bm25s's own tokenizer splits on ASCII word boundaries, useless for Chinese: pass token lists.
         if not texts:
             raise ValueError("BM25Index.build needs at least one text")
+        # bm25s's own tokenizer splits on ASCII word boundaries, useless for Chinese: pass token lists.
         corpus = [tokenize(t) for t in texts]
         if not any(corpus):  # bm25s fails on an empty vocabulary; "" never comes out of tokenize()
             corpus[0] = [""]
+        bm25 = bm25s.BM25(method="lucene")  # k1=1.5, b=0.75
         bm25.index(corpus, show_progress=False)
         return cls(bm25)
 

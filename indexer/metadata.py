@@ -54,19 +54,9 @@ def read_header(article: Article) -> Header:
         return Header(title=title, issuer=issuer, body=body)
     if article.kind == "chronicle":
         return _chronicle_header(lines, nonblank)
-    # work report: heading, then "——date 在…会议上", then the speaker line
-    i = 1
-    hint = None
-    body_start = nonblank[0] + 1
-    while i < len(nonblank) and i <= 2:
-        s = lines[nonblank[i]]
-        if s.startswith("——") or (hint and len(s) <= 20 and not has_punctuation(s)):
-            hint = hint or s
-            body_start = nonblank[i] + 1
-            i += 1
-        else:
-            break
-    return Header(title=strip_spaces(lines[nonblank[0]]), issuer="聊城市人民政府", body=lines[body_start:], date_hint=hint)
+    # work report: heading, then "——date 在…会议上" (kept as the first paragraph: it says who spoke where)
+    hint = next((lines[i] for i in nonblank[1:3] if lines[i].startswith("——")), None)
+    return Header(title=strip_spaces(lines[nonblank[0]]), issuer="聊城市人民政府", body=lines[nonblank[0] + 1 :], date_hint=hint)
 
 
 def _docnum_header(lines: list[str], nonblank: list[int]) -> Header:

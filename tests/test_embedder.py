@@ -45,11 +45,11 @@ def test_resolve_model_passes_other_names_through():
     assert resolve_model(Settings(model="BAAI/bge-small-zh-v1.5")) == "BAAI/bge-small-zh-v1.5"
 
 
-# ---- the real model: converted once into settings.cache_dir, reused afterwards ----
+# ---- the real model: converted once into settings.models_dir, reused afterwards ----
 
 
 @pytest.fixture(scope="module")
-def real_settings() -> Settings:
+def e5_settings() -> Settings:
     from indexer.model_cache import ensure_offline_model, is_complete
 
     s = get_settings().model_copy(update={"model": OFFLINE_MODEL})
@@ -59,8 +59,8 @@ def real_settings() -> Settings:
 
 
 @pytest.fixture(scope="module")
-def real(real_settings):
-    return load_embedder(real_settings)
+def real(e5_settings):
+    return load_embedder(e5_settings)
 
 
 @pytest.fixture(scope="module")

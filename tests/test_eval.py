@@ -96,6 +96,21 @@ def test_fact_recall_exact_values():
     assert M.fact_recall([], "anything") is None
 
 
+def test_facts_chinese_numerals_bare_numbers_question_echo_and_key_terms():
+    facts = M.extract_facts(["不小于五百米、不大于一千米，应当在十五个工作日内答复，一年来"])
+    assert [(f.text, f.variants[-1]) for f in facts] == [
+        ("五百米", "500米"), ("一千米", "1000米"), ("十五个工作日", "15个工作日")]  # no lone 一年
+    assert M.fact_recall(facts, "500米到1000米之间，15个工作日") == 1.0
+    assert [f.text for f in M.extract_facts(["第十条 死亡率控制在0.011以内"])] == ["0.011"]
+    assert M.fact_recall(M.extract_facts(["控制在0.011以内"]), "控制在0.0115以内") == 0.0
+    # figures already in the question are not facts of the answer
+    assert [f.text for f in M.extract_facts(["2019年全市生产总值增长3.7%"], "2019年生产总值增长多少？")] == ["3.7%"]
+    # no figure left: the evidence's key terms (jieba nouns) not in the question
+    terms = M.extract_facts(["退役军人事务部门负责本行政区域内烈士褒扬工作"], "烈士褒扬工作归哪个部门管？")
+    assert [f.text for f in terms] == ["本行政区域", "退役军人"]
+    assert M.cn_integer("二十六") == 26 and M.cn_integer("两万") == 20000 and M.cn_integer("一百零五") == 105
+
+
 def test_refusal_scores_hand_computed():
     answerable = [False, False, False, False, True, True, True]
     answered = [False, False, True, True, False, True, True]

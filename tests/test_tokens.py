@@ -13,7 +13,8 @@ SAMPLE = "聊城市人民政府办公室关于印发聊城市烈士褒扬办法�
 
 
 def test_cache_file_is_where_tiktoken_looks(tmp_path, monkeypatch):
-    monkeypatch.delenv("TIKTOKEN_CACHE_DIR", raising=False)
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", "")  # so that monkeypatch restores it afterwards
+    monkeypatch.delenv("TIKTOKEN_CACHE_DIR")
     path = ensure_tiktoken_cache(tmp_path)
     assert path == tmp_path / hashlib.sha1(_URL.encode()).hexdigest()
     assert hashlib.sha256(path.read_bytes()).hexdigest() == _SHA256

@@ -1,0 +1,64 @@
+"""Shared fixtures. Every test writes under a temporary folder; none touches the real index.
+
+Two engines are built once per session over the bundled corpus: one with the fast fake
+embedder (unit tier) and one with the real offline model (marked `model`). The real one
+reuses vectors from the repository's embedding cache when set-up has built it, so the suite
+does not embed the corpus twice.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indexer.settings import REPO_ROOT, Settings, get_settings
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def fake_settings(tmp_path_factory) -> Settings:
+    from indexer.build import build_index
+
+    settings = Settings(cache_dir=tmp_path_factory.mktemp("fake-cache"), model="fake-64")
+    build_index(settings, progress=False)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def fake_engine(fake_settings):
+    from service.engine import Engine
+
+    return Engine.load(fake_settings)
+
+
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory) -> Settings:
+    from indexer.build import build_index
+
+    cache = tmp_path_factory.mktemp("real-cache")
+    shared = REPO_ROOT / ".cache" / "embeddings.sqlite3"
+    if shared.is_file():
+        shutil.copy(shared, cache / "embeddings.sqlite3")
+    settings = Settings(cache_dir=cache)
+    build_index(settings, progress=False)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def real_engine(real_settings):
+    from service.engine import Engine
+
+    return Engine.load(real_settings)
+
+
+@pytest.fixture
+def synthetic_gazette() -> Path:
+    return Path(__file__).parent / "fixtures" / "synthetic_gazette.txt"
