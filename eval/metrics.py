@@ -32,8 +32,9 @@ METRIC_DEFINITIONS: dict[str, str] = {
     ),
     "evidence@k": (
         "Evidence recall at k: over answerable questions with evidence, the fraction of evidence "
-        "strings contained in the concatenated text of the top k CHUNKS (rank order, whitespace "
-        "ignored, NFKC and brackets normalised); mean over questions (failed search = nothing)."
+        "strings contained in the concatenated text of the top k CHUNKS (rank order; a chunk's text "
+        "is its document title, heading path and text; whitespace ignored, NFKC and brackets "
+        "normalised); mean over questions (failed search = nothing)."
     ),
     "citation_precision": (
         "Over answerable questions with gold_docnums that were answered: distinct cited documents "
@@ -48,14 +49,15 @@ METRIC_DEFINITIONS: dict[str, str] = {
         "paragraph, or consecutive paragraphs joined by a newline). Should be 1.0."
     ),
     "fact_recall": (
-        "Over answerable questions that were answered and whose evidence yields facts: the fraction "
-        "of facts present in the answer text (compacted). Facts come from each evidence string: "
-        "文号, dates (Arabic or Chinese numerals; ISO and zero-padded forms accepted), numbers "
-        "with units (%, 万元, 人, 个百分点, ...; Chinese numerals too: 十个工作日, 五百米), and "
-        "quoted terms (“…”, 「…」, 《…》); an evidence string with none of these gives instead "
-        "its top 3 jieba TF-IDF nouns (2+ characters). Facts already present in the question are "
-        "dropped. A fact starting with a digit must not follow a digit or '.' in the answer. "
-        "Mean over questions."
+        "Over answerable questions that were answered and have facts: the fraction of facts "
+        "present in the answer text (compacted). Facts of each evidence string: 文号, dates "
+        "(Arabic or Chinese numerals; ISO and zero-padded forms accepted), numbers with units "
+        "(%, 万元, 万人, 个百分点, ...; Chinese numerals too: 十个工作日 = 10个工作日, 五百米), "
+        "bare decimals, and quoted terms (“…”, 「…」, 《…》), minus those the question already "
+        "states; with a gold_answer, an evidence string with none of these gives instead its top 3 "
+        "jieba TF-IDF nouns (2+ characters, generic words excluded) not in the question, and only "
+        "the facts the gold_answer states are kept (so a gold answer scores 1.0). Numeric facts "
+        "are not matched inside a longer number. Mean over questions."
     ),
     "refusal": (
         "Positive class = refused (answered == false); truth = answerable == false. "
@@ -224,10 +226,11 @@ _FACT_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("cn_quantity", re.compile(
         rf"(?<![第\d.{_CN_NUM}])((?!一(?![{_CN_NUM}]))[零一二两三四五六七八九十][{_CN_NUM}]*)({_CN_UNITS})"
     )),
-    # bare figures of two or more digits, or with decimals: 0.011, 12345
-    ("number", re.compile(r"(?<![\d.])(?:\d{2,}(?:\.\d+)?|\d\.\d+)(?![\d.])")),
+    # bare decimals: 0.011 (bare integers are mostly hotline numbers, years, counts in names)
+    ("number", re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")),
     ("quoted", re.compile(r"“([^“”]{2,30})”|「([^「」]{2,30})」|\"([^\"]{2,30})\"|《([^《》]{2,40})》")),
 )
+_STRICT_PATTERNS = tuple(p for p in _FACT_PATTERNS if p[0] != "cn_quantity")
 # Too generic in this corpus to show that an answer has the content
 GENERIC_TERMS = frozenset(
     "聊城 聊城市 全市 我市 本市 市级 政府 人民政府 部门 单位 工作 建设 城市 印发 通知 实施 措施 有关 "
@@ -237,18 +240,33 @@ KEY_TERM_POS = ("n", "nr", "ns", "nt", "nz", "nrt", "vn", "eng", "j", "l", "i")
 
 
 def extract_facts(evidence: Iterable[str], question: str = "") -> list[Fact]:
-    """Per evidence string: its figures, dates, 文号 and quoted terms not already in the question;
-    if that leaves none, its key terms (jieba nouns) not in the question. Deduplicated."""
+    """The Arabic-numeral figures, dates, 文号 and quoted terms of the evidence strings that the
+    question does not already state, deduplicated, in order."""
     return list(_extract_facts(tuple(evidence), question))
 
 
+def answer_facts(evidence: Sequence[str], question: str = "", gold_answer: str | None = None) -> list[Fact]:
+    """What fact_recall looks for in an answer. Per evidence string: its figures (Chinese-numeral
+    quantities too), dates, 文号 and quoted terms not already in the question, or, when it has
+    none and there is a gold answer, its jieba key terms not in the question. With a gold answer
+    only the facts it states are kept, so the gold answer itself scores 1.0."""
+    facts = _extract_facts(tuple(evidence), question, extended=True, with_key_terms=gold_answer is not None)
+    if gold_answer is None:
+        return list(facts)
+    present = facts_found(facts, gold_answer)
+    return [f for f, ok in zip(facts, present) if ok]
+
+
 @lru_cache(maxsize=4096)
-def _extract_facts(evidence: tuple[str, ...], question: str) -> tuple[Fact, ...]:
+def _extract_facts(evidence: tuple[str, ...], question: str, extended: bool = False,
+                   with_key_terms: bool = False) -> tuple[Fact, ...]:
     asked = compact(question)
+    patterns = _FACT_PATTERNS if extended else _STRICT_PATTERNS
     facts: dict[str, Fact] = {}
     for text in evidence:
-        found = [f for f in _facts_of(compact(text)) if not fact_present(f, asked)]
-        found = found or [Fact(t, (t,)) for t in key_terms(text) if t not in asked]
+        found = [f for f in _facts_of(compact(text), patterns) if not fact_present(f, asked)]
+        if not found and with_key_terms:
+            found = [Fact(t, (t,)) for t in key_terms(text) if t not in asked]
         for fact in found:
             facts.setdefault(fact.variants[0], fact)
     return tuple(facts.values())
@@ -266,11 +284,11 @@ def key_terms(text: str, top_k: int = 3) -> list[str]:
     return [compact(t) for t in tags if len(t) > 1 and t not in GENERIC_TERMS][:top_k]
 
 
-def _facts_of(text: str) -> list[Fact]:
+def _facts_of(text: str, patterns=None) -> list[Fact]:
     """The pattern facts of a compacted text, in text order; earlier patterns win overlaps."""
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, Fact]] = []
-    for kind, pattern in _FACT_PATTERNS:
+    for kind, pattern in patterns or _FACT_PATTERNS:
         for m in pattern.finditer(text):
             if any(m.start() < end and start < m.end() for start, end in taken):
                 continue

@@ -291,12 +291,12 @@ def grouped_bar_svg(title: str, groups: Sequence[str], series: dict[str, Sequenc
 
 
 def _bar(x: float, w: float, value: float | None, y, name: str, group: str, color: str) -> str:
-    label = format_value(value, "ratio")
+    label = "n/a" if value is None else f"{value:.2f}"  # the tables carry 3 decimals
     if value is None:
         return _svg_text(x + w / 2, y(0) - 4, "n/a", anchor="middle", cls="small")
     h = max(y(0) - y(value), 0.5)
     return (f'<rect x="{x:.1f}" y="{y(value):.1f}" width="{max(w - 2, 1):.1f}" height="{h:.1f}" '
-            f'fill="{color}"><title>{esc(name)} {esc(group)}: {label}</title></rect>'
+            f'fill="{color}"><title>{esc(name)} {esc(group)}: {value:.3f}</title></rect>'
             + _svg_text(x + w / 2 - 1, y(value) - 3, label, anchor="middle", cls="small"))
 
 

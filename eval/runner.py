@@ -34,6 +34,12 @@ class RetrievedChunk:
     title: str
     text: str
     score: float | None = None
+    section: str = ""  # heading path, " > "-joined
+
+    @property
+    def evidence_text(self) -> str:
+        """What evidence is looked for in: the document title, the heading path and the text."""
+        return "\n".join(x for x in (self.title, self.section, self.text) if x)
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,7 @@ def _chunk_from_hit(hit, fallback_rank: int) -> RetrievedChunk:
         title=c.title,
         text=c.text,
         score=float(hit.score) if hit.score is not None else None,
+        section=" > ".join(c.heading_path),
     )
 
 
@@ -224,7 +231,9 @@ class HttpBackend:
             "Endpoint run: `mode` was sent as a query parameter of /api/search and a body field "
             "of /api/ask."
         ]
-        if unconfirmed:
+        if not unconfirmed:
+            notes.append("The service echoed `mode` for every system, so each system is that mode.")
+        else:
             notes.append(
                 "The service did not echo `mode` for: " + ", ".join(unconfirmed) + ". If it ignores "
                 "the field, those systems are its default (hybrid) and only hybrid is a real result."
@@ -241,6 +250,7 @@ def _chunk_from_json(r: dict, fallback_rank: int) -> RetrievedChunk:
         title=r.get("title") or "",
         text=r.get("text") or "",
         score=r.get("score"),
+        section=r.get("section") or "",
     )
 
 
@@ -381,7 +391,7 @@ def _score_retrieval(r: QuestionResult, q: Question) -> None:
     if q.answerable and q.gold_docnums:
         r.gold_ranks = M.gold_ranks(q.gold_docnums, r.documents)
     if q.answerable and q.evidence:
-        r.evidence_ranks = M.evidence_ranks(q.evidence, [c.text for c in r.search.chunks])
+        r.evidence_ranks = M.evidence_ranks(q.evidence, [c.evidence_text for c in r.search.chunks])
 
 
 def _score_answer(r: QuestionResult, q: Question, paragraphs_of) -> None:
@@ -392,7 +402,7 @@ def _score_answer(r: QuestionResult, q: Question, paragraphs_of) -> None:
     if q.gold_docnums:
         r.citation_precision = M.citation_precision(ask.citations, q.gold_docnums)
         r.citation_recall = M.citation_recall(ask.citations, q.gold_docnums)
-    facts = M.extract_facts(q.evidence, q.question)
+    facts = M.answer_facts(q.evidence, q.question, q.gold_answer)
     r.facts = [f.text for f in facts]
     r.facts_found = M.facts_found(facts, ask.answer)
     r.fact_recall = M.fact_recall(facts, ask.answer)

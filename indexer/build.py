@@ -47,9 +47,20 @@ class BuildReport:
     index_dir: str = ""
 
 
+def indexer_code_hash() -> str:
+    """A hash of the indexer's own source: a changed parser or chunker rebuilds the index."""
+    h = hashlib.sha256()
+    for f in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
 def corpus_hash(files: list[Path], settings: Settings, model_name: str) -> str:
-    """Changes whenever a file, the parser format or a setting that shapes the index changes."""
-    h = hashlib.sha256(f"{FORMAT_VERSION}|{model_name}|{settings.max_chunk_tokens}|{settings.target_chunk_chars}".encode())
+    """Changes whenever a file, the indexer code or a setting that shapes the index changes."""
+    h = hashlib.sha256(
+        f"{FORMAT_VERSION}|{model_name}|{settings.passage_prefix}|{settings.max_chunk_tokens}|{settings.target_chunk_chars}".encode()
+    )
+    h.update(indexer_code_hash().encode())
     for f in files:
         h.update(f.name.encode())
         h.update(hashlib.sha256(f.read_bytes()).digest() if f.is_file() else b"missing")

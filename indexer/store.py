@@ -15,7 +15,7 @@ import numpy as np
 
 from .errors import DocumentNotFound
 from .models import Chunk, Document, GazetteIssue, Paragraph, Validity
-from .text import normalize_docnum
+from .text import DOCNUM_RE, normalize_docnum
 
 SCHEMA = """
 CREATE TABLE documents (
@@ -81,6 +81,13 @@ class Store:
         for d in documents:
             if d.docnum:
                 self._by_docnum.setdefault(d.docnum, []).append(d.doc_id)
+        # 文号 cited inside paragraphs ("…（聊政发〔2016〕56号）同时废止"): documents the corpus only mentions
+        self._mentions: dict[str, list[str]] = {}
+        for pid, p in self._paragraphs.items():
+            for m in DOCNUM_RE.finditer(p.text):
+                key = normalize_docnum(m.group(0))
+                if key and key != self._docs[p.doc_id].docnum:
+                    self._mentions.setdefault(key, []).append(pid)
 
     @classmethod
     def load(cls, path: Path) -> "Store":
@@ -123,6 +130,10 @@ class Store:
 
     def get_paragraph(self, paragraph_id: str) -> Paragraph:
         return self._paragraphs[paragraph_id]
+
+    def paragraphs_citing(self, docnum: str) -> list[Paragraph]:
+        """Paragraphs of other documents that cite this 文号."""
+        return [self._paragraphs[pid] for pid in self._mentions.get(docnum, [])]
 
     def find_by_docnum(self, text: str) -> list[Document]:
         """Documents whose 文号 matches any bracket or spacing variant in `text`."""

@@ -26,7 +26,11 @@ QUESTION_WORDS = {
     "有", "没有", "我", "我家", "我们", "想", "要", "能", "可以", "需要", "是", "的", "了", "在", "和", "与", "政府", "聊城", "聊城市",
     "市", "规定", "什么时候", "何时", "时候", "哪年", "多久", "谁", "部门", "单位", "负责", "情况", "一下", "一般", "现在", "目前",
     "那", "那么", "这个", "该", "文件", "讲", "说", "内容", "标准", "给", "对", "会", "都", "还", "补贴", "政策",
+    "几次", "几年", "几天", "几个", "几项", "几", "多长时间", "多长", "还要", "还能", "还", "拿到", "提到", "那阵子", "行不行",
+    "合理", "不", "啥", "咋", "咋办", "么", "吗", "嘛", "呀", "啊", "么样", "得", "能不能", "可不可以", "是不是", "要不要",
+    "到底", "具体", "哪儿", "多", "最多", "最少", "至少", "一共", "总共", "打算", "准备", "今年", "去年", "里", "上",
 }
+UNKNOWN_TERM_WEIGHT = 4.0  # a word the gazettes never use is more likely phrasing than substance
 FIGURE_RE = re.compile(r"\d[\d.,，]*\s*(%|％|元|万元|亿元|万|亿|个|人|家|所|处|张|次|年|天|日|月|小时|公里|平方米|亩|吨|项|条|户|座|名|倍|分)")
 DATE_RE = re.compile(r"\d{4}年(\d{1,2}月)?(\d{1,2}日)?|\d{1,2}月\d{1,2}日|(年|月)底前|之日起")
 DEPT_RE = re.compile(r"（(牵头单位|责任单位|负责单位)[：:][^）]*）|（市[^（）]{1,20}负责）|负责")
@@ -45,8 +49,8 @@ class Intent:
 
 def question_intent(q: str) -> Intent:
     return Intent(
-        figure=bool(re.search(r"多少|几[个年天岁项家所处次名]?|多大|多高|比例|金额|标准是|多长", q)),
-        date=bool(re.search(r"什么时候|何时|哪天|哪一天|哪年|哪一年|几月|日期|时间|多久|期限|截止|施行|生效|有效期", q)),
+        figure=bool(re.search(r"多少|几[个年天岁项家所处次名]?|多大|多高|比例|金额|标准是|多长|多久", q)),
+        date=bool(re.search(r"什么时候|何时|哪天|哪一天|哪年|哪一年|几月|日期|截止|施行|生效|有效期", q)),
         department=bool(re.search(r"哪个部门|哪些部门|哪个单位|什么部门|谁负责|牵头|找谁|负责单位|主管|哪家", q)),
         procedure=bool(re.search(r"怎么办|如何|怎样|怎么|流程|程序|手续|步骤", q)),
         document=bool(normalize_docnum(q)) and bool(re.search(r"什么|哪|内容|讲|关于|是啥|主要", q)),
@@ -54,7 +58,12 @@ def question_intent(q: str) -> Intent:
 
 
 def is_follow_up(q: str) -> bool:
-    return len(q) <= 16 and bool(re.match(r"^(那|那么|还有|另外|如果是|要是)", q) or re.search(r"(呢|的呢)[？?]?$", q))
+    """An elliptical question that leans on the previous one: "那农村的呢？", "这个办法由哪个部门负责？"."""
+    return len(q) <= 20 and bool(
+        re.match(r"^(那|那么|还有|另外|如果是|要是)", q)
+        or re.search(r"(呢|的呢)[？?]?$", q)
+        or re.search(r"这个|这项|这些|该(办法|方案|文件|政策|规定)|它|上述|此项", q)
+    )
 
 
 def retrieval_query(question: str, history: list[dict]) -> str:
@@ -83,7 +92,8 @@ class TermStats:
         return cls(idf, math.log(n + 1) + 1.0)
 
     def weight(self, tok: str) -> float:
-        return self.idf.get(tok, self.default)
+        w = self.idf.get(tok, UNKNOWN_TERM_WEIGHT)
+        return w * 0.5 if len(tok) == 1 and not tok.isdigit() else w
 
 
 def content_terms(question: str) -> list[str]:
@@ -91,13 +101,25 @@ def content_terms(question: str) -> list[str]:
     return list(dict.fromkeys(toks))
 
 
+# Everyday words and the gazettes' own terms for the same thing.
+SYNONYMS = {
+    "低保": ("最低生活保障",), "养老院": ("养老机构", "敬老院"), "gdp": ("生产总值",), "热线": ("12345",),
+    "老人": ("老年人",), "孩子": ("子女",), "上学": ("就读", "入读"), "罚款": ("罚款", "处罚"), "幼儿园": ("学前教育",),
+    "暖气": ("供热",), "失业金": ("失业保险金",), "看病": ("就医", "就诊"), "钱": ("元",), "工资": ("薪酬",),
+}
+
+
+def _present(term: str, norm: str) -> bool:
+    return term in norm or any(s in norm for s in SYNONYMS.get(term, ()))
+
+
 def coverage(terms: list[str], text: str, stats: TermStats) -> float:
     """Share of the question's term weight present in text (0..1)."""
     if not terms:
         return 0.0
-    norm = normalize_for_index(text)
+    norm = normalize_for_index(text).lower()
     total = sum(stats.weight(t) for t in terms)
-    return sum(stats.weight(t) for t in terms if t in norm) / total
+    return sum(stats.weight(t) for t in terms if _present(t, norm)) / total
 
 
 def sentences(text: str) -> list[str]:
@@ -129,6 +151,43 @@ class _Evidence:
     sentences: list[str] = field(default_factory=list)
     score: float = 0.0
     section: str = ""
+
+
+_MONEY_RE = re.compile(r"\d[\d.,，]*\s*(元|万元|亿元)")
+_DURATION_RE = re.compile(r"[\d一二两三四五六七八九十百半]+\s*(个)?(工作日|日|天|周|个月|月|年|小时)|每(年|季度|月|周|半年)|[年月]底前|及时|立即|当日|当天")
+_MONEY_PCT_RE = re.compile(_MONEY_RE.pattern + r"|\d[\d.]*\s*[%％]")
+_MEASURE_RE = re.compile(r"多少(个|家|人|项|所|处|张|次|名|座|条|户|亩|吨|公里|天|年|倍)|几(个|家|人|项|所|处|张|次|名|座|条|户|天|年|倍)")
+
+
+def expected_figure(question: str) -> re.Pattern | None:
+    """What a figure answer must contain: money for 多少钱/奖励/费; the measure word asked for; else any figure."""
+    if re.search(r"多少钱|每.{0,3}多少元", question):
+        return _MONEY_RE
+    if re.search(r"[费金价]|奖励|补贴|补助|罚款|资金|奖补|收费", question) and re.search(r"多少|几|多高|标准", question):
+        return _MONEY_PCT_RE
+    if re.search(r"多久|多长时间|几天|多少天|几个月|几年", question):
+        return _DURATION_RE
+    m = _MEASURE_RE.search(question)
+    if m:
+        unit = m.group(1) or m.group(2)
+        return re.compile(rf"[\d一二两三四五六七八九十百千万][\d.,，]*\s*(多)?(个)?{unit}")
+    return None
+
+
+def _fits_intent(intent: Intent, question: str, c: "Candidate") -> bool:
+    """Whether a sentence holds the kind of fact asked for (a figure of the right unit, a date)."""
+    s = c.sentence
+    if c.hit.chunk.type == "大事记":  # a chronicle entry's date is its day heading and month title
+        s = f"{c.hit.chunk.title}{c.paragraph.heading_path[-1]}{s}"
+    if intent.figure:
+        want = expected_figure(question)
+        if want is not None and not want.search(s):
+            return False
+        if want is None and not FIGURE_RE.search(s) and not re.search(r"[一二两三四五六七八九十百千万]+[个家人项所处张次名座年天倍]", s):
+            return False
+    if intent.date and not intent.figure and not DATE_RE.search(s):
+        return False
+    return True
 
 
 def _intent_bonus(intent: Intent, s: str) -> float:
@@ -174,9 +233,16 @@ def _stats(engine) -> TermStats:
 
 def _missing_constraint(question: str, best: list[Candidate], engine) -> bool:
     """A year or a figure named in the question that none of the evidence mentions."""
-    text = " ".join(c.sentence + " " + c.hit.chunk.title + " " + (c.hit.chunk.date or "") for c in best)
+    text = " ".join(f"{c.sentence} {c.hit.chunk.title} {' '.join(c.hit.chunk.heading_path)} {c.hit.chunk.date or ''}" for c in best)
     for year in re.findall(r"(20\d\d|19\d\d)年?", question):
         if year not in text:
+            return True
+    flat = re.sub(r"\s+", "", text)
+    for ordinal in re.findall(r"第[一二三四五六七八九十百\d]+[届次期批]?|\d+[届次期]", re.sub(r"\s+", "", question)):
+        if ordinal not in flat:  # "第三人民医院", "第四届运动会", "第64次常务会议": the number must match
+            return True
+    for y, m in re.findall(r"(20\d\d)年(\d{1,2})月", question):  # a month asked for must be the evidence's month
+        if f"{y}年{m}月" not in text and not any((c.hit.chunk.date or "").startswith(f"{y}-{int(m):02d}") for c in best):
             return True
     return False
 
@@ -223,15 +289,39 @@ def _document_answer(engine, question: str, top_k: int) -> Answer | None:
     return Answer(answer=text, answered=True, citations=[_citation(1, ev)])
 
 
-def answer_question(engine, question: str, history: list[dict], top_k: int = 5, filters: Filters | None = None, mode: str = "hybrid", min_cover: float = 0.5) -> Answer:
+def _cited_docnum_answer(engine, docnum: str) -> Answer | None:
+    """A 文号 the gazettes only mention (e.g. as repealed): quote where they mention it."""
+    paragraphs = engine.store.paragraphs_citing(docnum)[:3]
+    if not paragraphs:
+        return None
+    lines, citations = [f"已收录的公报没有收录{docnum}原文，但以下文件提到了它："], []
+    for n, p in enumerate(paragraphs, start=1):
+        doc = engine.get_document(p.doc_id)
+        said = next((s for s in sentences(p.text) if docnum in normalize_docnum_text(s)), p.text)
+        lines.append(f"根据{doc.label}：{said}[{n}]")
+        citations.append(_citation(n, _Evidence(doc, p, [said], 1.0)))
+    return Answer(answer="\n".join(lines), answered=True, citations=citations)
+
+
+def normalize_docnum_text(s: str) -> str:
+    """The sentence with every 文号 in it written in normalised form."""
+    from indexer.text import DOCNUM_RE
+
+    return DOCNUM_RE.sub(lambda m: normalize_docnum(m.group(0)) or m.group(0), s)
+
+
+def answer_question(engine, question: str, history: list[dict], top_k: int = 5, filters: Filters | None = None, mode: str = "hybrid", min_cover: float = 0.4) -> Answer:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     question = question.strip()
     intent = question_intent(question)
     named = normalize_docnum(question)
     if named and not engine.find_by_docnum(question):
-        msg = f"已收录的公报中没有文号为{named}的文件。建议拨打12345政务服务便民热线咨询。"
-        return Answer(answer=msg, answered=False, timing_ms={"total": _ms(started)})
+        answer = _cited_docnum_answer(engine, named) or Answer(
+            answer=f"已收录的公报中没有文号为{named}的文件。建议拨打12345政务服务便民热线咨询。", answered=False
+        )
+        answer.timing_ms = {"total": _ms(started)}
+        return answer
     if intent.document:
         ans = _document_answer(engine, question, top_k)
         if ans:
@@ -255,12 +345,11 @@ def _ms(t: float) -> float:
 
 
 def _compose(engine, question: str, ranked: list[Candidate], intent: Intent, top_k: int, min_cover: float) -> Answer:
-    if not ranked or ranked[0].cover < min_cover:
+    fitting = [c for c in ranked if _fits_intent(intent, question, c)]
+    if not fitting or fitting[0].cover < min_cover:
         return Answer(answer=REFUSAL, answered=False)
-    best = [c for c in ranked if c.cover >= min_cover and c.score >= ranked[0].score - 0.35][: max(3, top_k)]
-    if _missing_constraint(question, best[:3], engine):
-        return Answer(answer=REFUSAL, answered=False)
-    if intent.figure and not any(FIGURE_RE.search(c.sentence) for c in best[:3]):
+    best = [c for c in fitting if c.cover >= min_cover and c.score >= fitting[0].score - 0.35][: max(3, top_k)]
+    if _missing_constraint(question, best[:1], engine):
         return Answer(answer=REFUSAL, answered=False)
     # group the chosen sentences by paragraph, at most 3 paragraphs, newest document first
     evidence: dict[str, _Evidence] = {}

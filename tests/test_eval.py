@@ -12,7 +12,7 @@ import pytest
 from eval import metrics as M
 from eval.dataset import Question, load_questions
 from eval.report import describe_failures, nice_ticks, write_reports
-from eval.runner import cmd_eval, parse_systems, run_eval
+from eval.runner import RetrievedChunk, cmd_eval, parse_systems, run_eval
 from indexer.errors import GazetteError
 from indexer.models import Chunk, Document, Paragraph
 from service.results import Answer, Citation, Hit
@@ -96,18 +96,28 @@ def test_fact_recall_exact_values():
     assert M.fact_recall([], "anything") is None
 
 
-def test_facts_chinese_numerals_bare_numbers_question_echo_and_key_terms():
-    facts = M.extract_facts(["不小于五百米、不大于一千米，应当在十五个工作日内答复，一年来"])
+def test_facts_bare_decimals_and_question_echo():
+    assert [f.text for f in M.extract_facts(["第十条 死亡率控制在0.011以内，热线12345"])] == ["0.011"]
+    assert M.fact_recall(M.extract_facts(["控制在0.011以内"]), "控制在0.0115以内") == 0.0
+    # figures the question already states are not facts of the answer
+    assert [f.text for f in M.extract_facts(["2019年全市生产总值增长3.7%"], "2019年生产总值增长多少？")] == ["3.7%"]
+
+
+def test_answer_facts_chinese_numerals_gold_filter_and_key_terms():
+    ev = ["不小于五百米、不大于一千米，应当在十五个工作日内答复，一年来"]
+    assert M.extract_facts(ev) == []  # Chinese-numeral quantities only in answer_facts
+    facts = M.answer_facts(ev)
     assert [(f.text, f.variants[-1]) for f in facts] == [
         ("五百米", "500米"), ("一千米", "1000米"), ("十五个工作日", "15个工作日")]  # no lone 一年
     assert M.fact_recall(facts, "500米到1000米之间，15个工作日") == 1.0
-    assert [f.text for f in M.extract_facts(["第十条 死亡率控制在0.011以内"])] == ["0.011"]
-    assert M.fact_recall(M.extract_facts(["控制在0.011以内"]), "控制在0.0115以内") == 0.0
-    # figures already in the question are not facts of the answer
-    assert [f.text for f in M.extract_facts(["2019年全市生产总值增长3.7%"], "2019年生产总值增长多少？")] == ["3.7%"]
-    # no figure left: the evidence's key terms (jieba nouns) not in the question
-    terms = M.extract_facts(["退役军人事务部门负责本行政区域内烈士褒扬工作"], "烈士褒扬工作归哪个部门管？")
-    assert [f.text for f in terms] == ["本行政区域", "退役军人"]
+    # with a gold answer, only the facts it states
+    kept = M.answer_facts(["城镇、农村分别增长 7.1% 和 9.8%"], "城镇居民收入增长多少？", gold_answer="增长7.1%")
+    assert [f.text for f in kept] == ["7.1%"]
+    # no figure: key terms (jieba nouns) not in the question, only with a gold answer that states them
+    ev, q = ["退役军人事务部门负责本行政区域内烈士褒扬工作"], "烈士褒扬工作归哪个部门管？"
+    assert M.key_terms(ev[0]) == ["本行政区域", "退役军人", "烈士"]
+    assert M.answer_facts(ev, q) == []
+    assert [f.text for f in M.answer_facts(ev, q, gold_answer="退役军人事务部门")] == ["退役军人"]
     assert M.cn_integer("二十六") == 26 and M.cn_integer("两万") == 20000 and M.cn_integer("一百零五") == 105
 
 
@@ -280,7 +290,7 @@ def fake_questions():
         Question("q1", Q1, True, ("聊政办字[2018] 76号",), ("烈士褒扬金标准为30万元",), kind="figure", line=1),
         Question("q2", Q2, True, (D5,), ("全市生产总值增长 3.7%", "新增就业 6.78 万人"), kind="figure", line=2),
         Question("q3", Q3, True, ("聊城市人民政府大事记(2020年4月)",), ("4月2日，市长主持召开常务会议",),
-                 kind="chronicle", line=3),
+                 gold_answer="市长主持召开常务会议", kind="chronicle", line=3),  # facts: 常务会议, 市长
         Question("q4", Q4, False, (), (), kind="unanswerable", line=4),
     ]
 
@@ -397,7 +407,8 @@ def test_run_eval_over_http_passes_mode_and_notes_it():
         seen.append((request.method, request.url.path, dict(request.url.params),
                      json.loads(request.content) if request.content else None))
         if request.url.path == "/api/search":
-            return httpx.Response(200, json={"results": [
+            echoed = {"mode": "hybrid"} if request.url.params["mode"] == "hybrid" else {}
+            return httpx.Response(200, json={**echoed, "results": [
                 {"doc_id": "d2", "docnum": D5, "title": "t", "text": "全市生产总值增长 3.7%。", "chunk_id": "d2-c0"}]})
         if request.url.path == "/api/ask":
             return httpx.Response(200, json={"answer": "增长3.7%[1]", "answered": True, "timing_ms": {"total": 5},
@@ -416,7 +427,13 @@ def test_run_eval_over_http_passes_mode_and_notes_it():
     for system in ("hybrid", "bm25"):
         o = rep.overall[system]
         assert (o["recall@1"], o["evidence@1"], o["quote_faithfulness"], o["fact_recall"]) == (1.0, 1.0, 1.0, 1.0)
-    assert any("did not echo `mode` for: bm25, hybrid" in n for n in rep.notes)
+    assert any("did not echo `mode` for: bm25." in n for n in rep.notes)  # hybrid was echoed
+
+
+def test_evidence_is_also_found_in_the_chunk_title_and_section():
+    title = "关于推进创新型城市建设若干措施的通知"
+    c = RetrievedChunk(1, "d-c0000", "d", "聊政字〔2020〕15号", title, "一、总体要求", section=f"{title} > 一、总体要求")
+    assert M.evidence_ranks([title, "一、总体要求", "二、主要任务"], [c.evidence_text]) == [1, 1, None]
 
 
 def test_failing_calls_are_recorded_not_fatal():

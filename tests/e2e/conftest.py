@@ -4,9 +4,9 @@ Two real services are started, each as its own process:
 
     python -m uvicorn --factory service.app:create_app --host 127.0.0.1 --port <free>
 
-* ``live_server``: over the real index of the bundled corpus. It uses the cache dir of the
-  current settings (GAZETTE_CACHE_DIR, default ``.cache/``); when that has no index yet,
-  ``gazette index`` builds it first.
+* ``live_server``: over the real index of the bundled corpus, in the cache dir of the
+  current settings (GAZETTE_CACHE_DIR, default ``.cache/``). ``gazette index`` runs first:
+  it builds the index when missing or stale and takes seconds when it is up to date.
 * ``xss_server``: over a temporary cache dir holding only ``fixtures/xss_gazette.txt``,
   indexed with ``gazette index <file>`` (GAZETTE_CACHE_DIR=tmp, GAZETTE_CORPUS_DIR=tmp/corpus).
   The model and tiktoken folders of the real cache dir are linked in when present, so the
@@ -183,10 +183,6 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=15)
 
 
-def _has_index(index_dir: Path) -> bool:
-    return index_dir.is_dir() and any(index_dir.iterdir())
-
-
 @pytest.fixture(scope="session")
 def live_server():
     """The service over the real index of the bundled corpus."""
@@ -197,8 +193,8 @@ def live_server():
 
         settings = Settings()  # honours GAZETTE_* from the environment
         env["GAZETTE_CACHE_DIR"] = str(settings.cache_dir)
-        if not _has_index(settings.index_dir):
-            _run_gazette(["index"], {**os.environ, **env}, "index-corpus.log")
+        # builds the index when missing or stale; a few seconds when it is up to date
+        _run_gazette(["index"], {**os.environ, **env}, "index-corpus.log")
     server = _start_server(env, "live-server")
     yield server
     _stop(server.process)

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 ANSWER_TIMEOUT = 120_000  # ms: the first question also warms the engine up
 QUESTION_IN_CORPUS = "聊城市烈士褒扬办法什么时候开始施行？"
-QUESTION_OUTSIDE = "如何办理护照？"
+QUESTION_OUTSIDE = "护照丢了怎么补办？"  # nothing on passports in the gazettes
 HOTLINE = "如需进一步咨询，请拨打12345市民热线"
 XSS_DOCNUM = "聊政办字〔2024〕1号"
 SCRIPT_TEXT = "<script>window.__xss=1</script>"
@@ -51,10 +51,15 @@ def no_horizontal_scroll(page) -> bool:
 
 def search_desk(page, q: str, *, type_: str = "", year_from: str = "", year_to: str = "", issuer: str = ""):
     page.get_by_label("检索词或文号").fill(q)
-    page.get_by_label("起始年份").fill(year_from)
-    page.get_by_label("截止年份").fill(year_to)
-    page.get_by_label("文件类型").select_option(type_)
-    page.get_by_label("发文机关").fill(issuer)
+    filters_open = page.locator("#filters-details").evaluate("d => d.open")
+    if any((type_, year_from, year_to, issuer)) and not filters_open:
+        page.locator("#filters-details > summary").click()  # folded on a phone
+        filters_open = True
+    if filters_open:
+        page.get_by_label("起始年份").fill(year_from)
+        page.get_by_label("截止年份").fill(year_to)
+        page.get_by_label("文件类型").select_option(type_)
+        page.get_by_label("发文机关").fill(issuer)
     with page.expect_response(lambda r: "/api/search" in r.url) as resp_info:
         page.get_by_role("button", name="检索", exact=True).click()
     assert resp_info.value.ok, f"/api/search answered {resp_info.value.status}"
@@ -120,7 +125,15 @@ def test_follow_up_sends_history(web):
     assert body["history"][0]["content"] == QUESTION_IN_CORPUS
     assert body["history"][1]["content"].strip() and body["history"][1]["content"][:10] in first_text
     expect(page.locator("[data-testid=answer]")).to_have_count(2)
-    web.screenshot("chat-follow-up", full_page=True)
+    web.screenshot("chat-follow-up")
+
+    # a new conversation forgets the history
+    page.get_by_role("button", name="开始新对话").click()
+    expect(page.locator("[data-testid=answer]")).to_have_count(0)
+    expect(page.get_by_role("button", name=QUESTION_IN_CORPUS)).to_be_visible()
+    with page.expect_request("**/api/chat") as req_info:
+        ask(page, "城市低保标准是多少？")
+    assert json.loads(req_info.value.post_data)["history"] == []
 
 
 def test_feedback_thanks(web):
@@ -206,7 +219,7 @@ def test_desk_search_with_type_and_year_filter(web):
     expect(first.locator(".meta")).to_contain_text("文号")
     assert first.locator(".result__text mark").count() >= 1, "no highlighted match in the passage"
     assert "/agent?" in page.url and "type=" in page.url  # the search is in the address bar
-    web.screenshot("desk-filtered", full_page=True)
+    web.screenshot("desk-filtered")
 
     # another combination: whatever comes back is a 2023 令
     search_desk(page, "低保标准", type_="令", year_from="2023", year_to="2023")
@@ -290,9 +303,12 @@ def test_phone_layout(phone):
 
     phone.goto("/agent")
     expect(page.get_by_label("检索词或文号")).to_be_in_viewport()
+    assert not page.locator("#filters-details").evaluate("d => d.open"), "filters start folded on a phone"
+    phone.screenshot("phone-desk-start")
     search_desk(page, "低保标准")
     assert no_horizontal_scroll(page)
-    phone.screenshot("phone-desk", full_page=True)
+    expect(page.locator("#results > li").first).to_be_in_viewport()  # scrolled to the results
+    phone.screenshot("phone-desk")
 
     href = page.locator("#results > li .result__title a").first.get_attribute("href")
     phone.goto(href)
@@ -342,7 +358,7 @@ def test_xss_search_shows_markup_as_text(xss_web):
     expect(results.get_by_text(re.compile(re.escape("<script>")))).to_be_visible()
     page.wait_for_timeout(300)
     _assert_not_executed(page)
-    xss_web.screenshot("xss-search", full_page=True)
+    xss_web.screenshot("xss-search")
 
 
 def test_xss_chat_shows_markup_as_text(xss_web):
@@ -352,3 +368,64 @@ def test_xss_chat_shows_markup_as_text(xss_web):
     page.wait_for_timeout(300)
     _assert_not_executed(page)
     xss_web.screenshot("xss-chat", full_page=True)
+
+
+# --------------------------------------------------------------------------- helpers in common.js
+
+
+def test_common_helpers(web):
+    """The pure helpers of static/common.js, run in the page: SSE parsing, highlighting, 文号."""
+    web.goto("/")
+    page = web.page
+    page.wait_for_function("() => window.Gazette")
+
+    # SSE over a byte stream cut mid-line and inside a UTF-8 character, CRLF endings, comments
+    events = page.evaluate("""async () => {
+        const text = ': keep-alive\\r\\nevent: citations\\r\\ndata: [{"n":1,"title":"办法"}]\\r\\n\\r\\n'
+          + 'event: delta\\ndata: {"text":"根据《办法》"}\\n\\n'
+          + 'event: delta\\ndata: {"text":"第二行\\\\n继续"}\\n\\n'
+          + 'event: done\\ndata: {"answered":true,\\ndata: "answer":"全文"}\\n\\n';
+        const bytes = new TextEncoder().encode(text);
+        const cuts = [3, 17, 40, 41, 42, 60, 61, 95, 130, bytes.length];
+        const stream = new ReadableStream({start(c) {
+            let prev = 0;
+            for (const cut of cuts) { c.enqueue(bytes.slice(prev, cut)); prev = cut; }
+            c.close();
+        }});
+        const seen = [];
+        await Gazette.readSSE(new Response(stream), (name, data) => seen.push([name, data]));
+        return seen;
+    }""")
+    assert events == [
+        ["citations", [{"n": 1, "title": "办法"}]],
+        ["delta", {"text": "根据《办法》"}],
+        ["delta", {"text": "第二行\n继续"}],
+        ["done", {"answered": True, "answer": "全文"}],
+    ]
+
+    # highlights are code point offsets (Python str indices), also past astral characters
+    marks = page.evaluate("""() => {
+        const div = document.createElement('div');
+        div.appendChild(Gazette.highlightCodepoints('𠀋低保标准<b>x</b>', [[1, 3], [3, 5], [9, 99]]));
+        return [div.querySelectorAll('mark').length, [...div.querySelectorAll('mark')].map(m => m.textContent),
+                div.textContent, div.querySelector('b') === null];
+    }""")
+    assert marks == [2, ["低保标准", "</b>"], "𠀋低保标准<b>x</b>", True]
+
+    # the supporting sentence of a quote is the one the answer repeats
+    ranges = page.evaluate("""() => {
+        const quote = '第一条 为了传承烈士精神，制定本办法。第三十条 本办法自 2023 年 10 月 1 日起施行。';
+        const r = Gazette.supportingRanges(quote, '根据《办法》：本办法自2023年10月1日起施行[1]。');
+        return r.map(([s, e]) => quote.slice(s, e));
+    }""")
+    assert ranges == ["第三十条 本办法自 2023 年 10 月 1 日起施行。"] or ranges == ["本办法自 2023 年 10 月 1 日起施行。"], ranges
+    assert page.evaluate("() => Gazette.supportingRanges('无关的句子。', '完全不同的回答').length") == 0
+
+    # 文号 in any bracket variant, inside a sentence too
+    found = page.evaluate("""() => ['聊政办字[2018]76号', '聊政办字【2018】76号', '聊政办字(2018)76号',
+        '聊政办字（2018）第76号', '聊政办字 〔2018〕 76 号', '请查一下聊政办字[2018]76号是什么', '低保标准']
+        .map(t => { const d = Gazette.findDocnum(t); return d && [d.normalised, d.candidates]; })""")
+    for item in found[:5]:
+        assert item[0] == "聊政办字〔2018〕76号", item
+    assert found[5][0] == "聊政办字〔2018〕76号" and "聊政办字[2018]76号" in found[5][1], found[5]
+    assert found[6] is None

@@ -18,6 +18,8 @@
     k: document.getElementById("k"),
   };
   const resetBtn = document.getElementById("reset-filters");
+  const filtersDetails = document.getElementById("filters-details");
+  const narrow = window.matchMedia("(max-width: 720px)");
   const notice = document.getElementById("notice");
   const section = document.getElementById("results-section");
   const summary = document.getElementById("results-summary");
@@ -104,12 +106,14 @@
     const results = (data && data.results) || [];
     section.hidden = false;
     let text = results.length
-      ? "“" + params.q + "” 共找到 " + results.length + " 条结果"
+      ? "“" + params.q + "” 的检索结果：" + results.length + " 条"
       : "没有找到与 “" + params.q + "” 匹配的内容，可尝试更换关键词或放宽筛选条件。";
     const total = data && data.timing_ms && (data.timing_ms.total || data.timing_ms.total_ms);
     if (results.length && typeof total === "number") text += "（用时 " + Math.round(total) + " 毫秒）";
     G.setText(summary, text);
     results.forEach(function (r) { list.appendChild(renderResult(r)); });
+    G.announce(text);
+    if (narrow.matches) section.scrollIntoView({ block: "start" }); // on a phone the form fills the screen
   }
 
   /** Ask /api/documents?docnum=. Resolves to the list of matching documents ([] when none). */
@@ -155,8 +159,12 @@
       const docnum = G.findDocnum(params.q);
       let docnumNote = "";
       if (docnum) {
-        const docs = await lookupDocnum(docnum.raw);
-        if (my !== seq) return;
+        let docs = [];
+        for (const candidate of docnum.candidates) {
+          docs = await lookupDocnum(candidate);
+          if (my !== seq) return;
+          if (docs.length) break;
+        }
         if (docs.length === 1 && !opts.noRedirect) {
           showNotice("已找到文号 " + docnum.normalised + "，正在打开文件…");
           window.location.assign("/documents/" + encodeURIComponent(docs[0].doc_id));
@@ -204,5 +212,8 @@
   const initial = {};
   new URLSearchParams(window.location.search).forEach(function (v, k) { initial[k] = v; });
   writeParams(initial);
+  // On a phone the filters start folded, unless the address already sets one.
+  const hasFilter = ["year_from", "year_to", "type", "issuer"].some(function (k) { return initial[k]; });
+  if (narrow.matches && !hasFilter) filtersDetails.open = false;
   if (initial.q) search(readParams(), { noRedirect: true });
 })();

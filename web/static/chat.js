@@ -16,6 +16,7 @@
   const sendBtn = document.getElementById("send");
   const conversation = document.getElementById("conversation");
   const intro = document.getElementById("intro");
+  const pageTitle = document.getElementById("page-title"); // stays for screen readers during a conversation
   const newChatBtn = document.getElementById("new-chat");
   const status = document.getElementById("status");
 
@@ -104,8 +105,11 @@
   function renderFeedback(turn) {
     const box = el("div", { class: "feedback", role: "group", "aria-label": "回答反馈" });
     const prompt = el("p", null, "这个回答有帮助吗？");
-    const up = el("button", { type: "button", class: "feedback__btn", "aria-label": "有帮助", title: "有帮助" }, "👍");
-    const down = el("button", { type: "button", class: "feedback__btn", "aria-label": "没有帮助", title: "没有帮助" }, "👎");
+    // The emoji are decoration (and missing from some fonts): the button names are the words.
+    const up = el("button", { type: "button", class: "feedback__btn" },
+      el("span", { "aria-hidden": "true" }, "👍"), " 有帮助");
+    const down = el("button", { type: "button", class: "feedback__btn" },
+      el("span", { "aria-hidden": "true" }, "👎"), " 没有帮助");
     const msg = el("span", { role: "status", "aria-live": "polite" });
 
     async function send(helpful) {
@@ -143,6 +147,7 @@
     turnCount += 1;
     const turnId = "turn" + turnCount;
     intro.hidden = true;
+    pageTitle.classList.add("visually-hidden");
     newChatBtn.hidden = false;
 
     const questionNode = el("p", { class: "turn-question", id: turnId + "-q" },
@@ -250,6 +255,7 @@
     history.length = 0;
     G.clear(conversation);
     intro.hidden = false;
+    pageTitle.classList.remove("visually-hidden");
     newChatBtn.hidden = true;
     setStatus("已开始新对话");
     input.focus();

@@ -258,21 +258,45 @@
 
   const TRIM_PUNCT = /^[\s，,。！？；;：:、“”‘’"'「」『』（）()【】\[\]]+|[\s，,。！？；;：:、“”‘’"'「」『』（）()【】\[\]]+$/g;
 
+  /** Length of the longest common substring of a and b (both short: a sentence, an answer). */
+  function longestCommon(a, b) {
+    if (!a || !b) return 0;
+    let prev = new Array(b.length + 1).fill(0);
+    let best = 0;
+    for (let i = 1; i <= a.length; i++) {
+      const cur = new Array(b.length + 1).fill(0);
+      const ca = a.charCodeAt(i - 1);
+      for (let j = 1; j <= b.length; j++) {
+        if (ca === b.charCodeAt(j - 1)) {
+          cur[j] = prev[j - 1] + 1;
+          if (cur[j] > best) best = cur[j];
+        }
+      }
+      prev = cur;
+    }
+    return best;
+  }
+
   /**
-   * UTF-16 ranges of the sentences of `quote` that the answer text also contains
-   * (ignoring whitespace, [n] markers and the sentence's edge punctuation). When no
-   * whole sentence matches, clauses (split at ，：) of 8+ characters are tried.
-   * Returns [] when nothing matches.
+   * UTF-16 ranges of the sentences of `quote` that the answer text repeats, ignoring
+   * whitespace, [n] markers and edge punctuation: a sentence counts when the answer holds
+   * all of it, or a run of at least 10 characters covering 60% of it (an answer that drops
+   * "第三十条" or a clause). When no sentence counts, clauses (split at ，：) of 8+ characters
+   * that the answer holds are tried. Returns [] when nothing matches.
    */
   function supportingRanges(quote, answer) {
     quote = String(quote || "");
-    const hay = squash(answer);
+    const hay = squash(answer).slice(0, 4000);
     if (!quote || !hay) return [];
     const found = [];
     const sentences = splitSentences(quote);
     sentences.forEach(function (s) {
       const core = squash(s.text).replace(TRIM_PUNCT, "");
-      if (core.length >= 4 && hay.indexOf(core) >= 0) found.push([s.start, s.end]);
+      if (core.length < 4) return;
+      if (hay.indexOf(core) >= 0) { found.push([s.start, s.end]); return; }
+      if (core.length > 400) return;
+      const common = longestCommon(core, hay);
+      if (common >= 10 && common >= 0.6 * core.length) found.push([s.start, s.end]);
     });
     if (found.length) return found;
     sentences.forEach(function (s) {
@@ -312,10 +336,27 @@
    */
   const DOCNUM_RE = /([\u4e00-\u9fa5]{1,12})\s*[〔\[【(（［｛{]\s*((?:19|20)\d{2})\s*[〕\]】)）］｝}]\s*第?\s*(\d{1,4})\s*号/;
 
+  /**
+   * The 文号 in `text`, or null: {raw, normalised, candidates}. The prefix before the bracket
+   * may have swallowed words ("请查聊政办字[2018]76号"), so `candidates` also holds the match
+   * starting at each 聊/鲁/国/中 inside it (issuer abbreviations start so), longest first.
+   */
   function findDocnum(text) {
     const m = DOCNUM_RE.exec(String(text || ""));
     if (!m) return null;
-    return { raw: m[0], normalised: m[1] + "〔" + m[2] + "〕" + Number(m[3]) + "号" };
+    const prefix = m[1];
+    const rest = m[0].slice(m[0].indexOf(prefix) + prefix.length);
+    const candidates = [m[0]];
+    for (let i = 1; i < prefix.length - 1; i++) {
+      if ("聊鲁国中".indexOf(prefix.charAt(i)) >= 0) candidates.push(prefix.slice(i) + rest);
+    }
+    const best = candidates.length > 1 ? candidates[1] : m[0];
+    const bm = DOCNUM_RE.exec(best);
+    return {
+      raw: m[0],
+      normalised: bm[1] + "〔" + bm[2] + "〕" + Number(bm[3]) + "号",
+      candidates: candidates,
+    };
   }
 
   /** Copy text to the clipboard; resolves true on success. Falls back to a hidden textarea. */

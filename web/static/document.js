@@ -29,7 +29,7 @@
     try { ref = document.referrer ? new URL(document.referrer) : null; } catch (e) { ref = null; }
     if (ref && ref.origin === window.location.origin && ref.pathname !== window.location.pathname) {
       backLink.href = ref.pathname + ref.search;
-      G.setText(backLink, ref.pathname.indexOf("/agent") === 0 ? "← 返回检索结果" : "← 返回问答");
+      G.setText(backLink, ref.pathname.indexOf("/agent") === 0 ? "← 返回检索结果" : "← 公报问答首页");
     } else {
       backLink.href = "/agent";
       G.setText(backLink, "← 检索其他文件");
@@ -73,10 +73,16 @@
   function renderParagraphs(paragraphs) {
     G.clear(body);
     const frag = document.createDocumentFragment();
+    let lastLevel = 1; // the document title is the h1; heading levels never skip one
     (paragraphs || []).forEach(function (p) {
       const depth = Math.max(0, Math.min(6, (p.heading_path || []).length));
       const kind = /^[a-z_]+$/.test(p.kind || "") ? p.kind : "text";
-      const tag = kind === "heading" ? "h" + Math.max(2, Math.min(6, depth + 1)) : "p";
+      let tag = "p";
+      if (kind === "heading") {
+        const level = Math.min(Math.max(2, Math.min(6, depth + 1)), lastLevel + 1);
+        lastLevel = level;
+        tag = "h" + level;
+      }
       frag.appendChild(el(tag, {
         id: "p" + p.index,
         class: "para para--" + kind + " depth-" + depth,
