@@ -34,8 +34,9 @@ UNKNOWN_TERM_WEIGHT = 4.0  # a word the gazettes never use is more likely phrasi
 FIGURE_RE = re.compile(r"\d[\d.,，]*\s*(%|％|元|万元|亿元|万|亿|个|人|家|所|处|张|次|年|天|日|月|小时|公里|平方米|亩|吨|项|条|户|座|名|倍|分)")
 DATE_RE = re.compile(r"\d{4}年(\d{1,2}月)?(\d{1,2}日)?|\d{1,2}月\d{1,2}日|(年|月)底前|之日起")
 DEPT_RE = re.compile(r"（(牵头单位|责任单位|负责单位)[：:][^）]*）|（市[^（）]{1,20}负责）|负责")
+# a sentence that names who did or became something: "夏章勇为…院长", "市长张百顺主持会议"
+PERSON_RE = re.compile(r"[\u4e00-\u9fff]{2,4}为[\u4e00-\u9fff（）()]{2,}|任命|免去|主持|出席|参加|讲话|带队|率[团队]|致辞|会见|代表|调研|考察|视察|督导|邀请|专家|来聊")
 PROCEDURE_RE = re.compile(r"申请|办理|提交|提供|受理|审核|审批|登记|程序|流程|材料|凭")
-_SENT_RE = re.compile(r"[^。！？；]*[。！？；]?")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Intent:
     department: bool = False
     procedure: bool = False
     document: bool = False  # "聊政办字〔2018〕76号是什么文件"
+    person: bool = False  # "谁被任命为…", "谁主持的会议"
 
 
 def question_intent(q: str) -> Intent:
@@ -54,6 +56,7 @@ def question_intent(q: str) -> Intent:
         department=bool(re.search(r"哪个部门|哪些部门|哪个单位|什么部门|谁负责|牵头|找谁|负责单位|主管|哪家", q)),
         procedure=bool(re.search(r"怎么办|如何|怎样|怎么|流程|程序|手续|步骤", q)),
         document=bool(normalize_docnum(q)) and bool(re.search(r"什么|哪|内容|讲|关于|是啥|主要", q)),
+        person=bool(re.search(r"谁|哪位|什么人|何人", q)) and not re.search(r"谁负责|找谁|归谁|由谁|交给谁|向谁|谁牵头|单位是谁|部门是谁|谁受理", q),
     )
 
 
@@ -122,10 +125,29 @@ def coverage(terms: list[str], text: str, stats: TermStats) -> float:
     return sum(stats.weight(t) for t in terms if _present(t, norm)) / total
 
 
+def _split_outside_brackets(text: str) -> list[str]:
+    """Cut after 。！？； but never inside （…）: a note "（牵头单位：A；配合单位：B）" stays whole."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            depth = max(0, depth - 1)
+            if depth == 0 and text[start] in "（(":  # a whole note after a sentence: cut after it
+                parts.append(text[start : i + 1])
+                start = i + 1
+        elif ch in "。！？；" and depth == 0:
+            parts.append(text[start : i + 1])
+            start = i + 1
+    if start < len(text):
+        parts.append(text[start:])
+    return parts
+
+
 def sentences(text: str) -> list[str]:
     """Sentences of a paragraph; a responsibility note "（牵头单位：…）" stays with its sentence."""
     out: list[str] = []
-    for s in (m.group(0) for m in _SENT_RE.finditer(text)):
+    for s in _split_outside_brackets(text):
         if not s.strip():
             continue
         if out and (s.startswith("（") and re.match(r"（(牵头|责任|配合|负责)", s) or not re.search(r"[\u4e00-\u9fff\d]", s)):
@@ -186,6 +208,8 @@ def _fits_intent(intent: Intent, question: str, c: "Candidate") -> bool:
         if want is None and not FIGURE_RE.search(s) and not re.search(r"[一二两三四五六七八九十百千万]+[个家人项所处张次名座年天倍]", s):
             return False
     if intent.date and not intent.figure and not DATE_RE.search(s):
+        return False
+    if intent.person and not PERSON_RE.search(s):
         return False
     return True
 
@@ -279,7 +303,9 @@ def _document_answer(engine, question: str, top_k: int) -> Answer | None:
         return None
     doc = docs[0]
     body = [p for p in doc.paragraphs if p.kind not in ("signature", "heading") and len(p.text) > 20]
-    first = next((p for p in body if not p.text.startswith("各县")), body[0] if body else None)
+    # an 印发 notice's own text is boilerplate: quote the opening of the document it carries
+    inner = [p for p in body if doc.embedded_titles and len(p.heading_path) > 1 and p.heading_path[1] in doc.embedded_titles]
+    first = next((p for p in inner or body if not p.text.startswith("各县")), body[0] if body else None)
     if first is None:
         return None
     lead = sentences(first.text)[:2]
@@ -345,12 +371,11 @@ def _ms(t: float) -> float:
 
 
 def _compose(engine, question: str, ranked: list[Candidate], intent: Intent, top_k: int, min_cover: float) -> Answer:
-    fitting = [c for c in ranked if _fits_intent(intent, question, c)]
+    # evidence must hold the kind of fact asked for and every year, month and ordinal the question names
+    fitting = [c for c in ranked if _fits_intent(intent, question, c) and not _missing_constraint(question, [c], engine)]
     if not fitting or fitting[0].cover < min_cover:
         return Answer(answer=REFUSAL, answered=False)
     best = [c for c in fitting if c.cover >= min_cover and c.score >= fitting[0].score - 0.35][: max(3, top_k)]
-    if _missing_constraint(question, best[:1], engine):
-        return Answer(answer=REFUSAL, answered=False)
     # group the chosen sentences by paragraph, at most 3 paragraphs, newest document first
     evidence: dict[str, _Evidence] = {}
     for c in best:
