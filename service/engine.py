@@ -4,6 +4,8 @@ The CLI, the API and the benchmark runner all go through one Engine, loaded once
 """
 from __future__ import annotations
 
+from functools import cached_property
+
 from indexer.build import BM25_DIR, FAISS_FILE, STORE, read_manifest
 from indexer.embedder import Embedder, load_embedder
 from indexer.errors import IndexMismatchError
@@ -44,6 +46,13 @@ class Engine:
         if embedder.dim != manifest["dim"]:
             raise IndexMismatchError(f"index dimension {manifest['dim']} != model dimension {embedder.dim}: run `gazette index`")
         return cls(settings, store, Retriever(store, dense, bm25, embedder), manifest)
+
+    @cached_property
+    def term_stats(self):
+        """Term weights over the chunks, for judging how well a sentence covers a question."""
+        from .evidence import TermStats
+
+        return TermStats.of([c.text + " " + c.title for c in self.store.chunks])
 
     @property
     def chunks(self):

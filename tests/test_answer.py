@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from service.answer import REFUSAL, expected_figure, is_follow_up, question_intent, retrieval_query, sentences
+from service.evidence import sentences
+from service.question import expected_figure, is_follow_up, question_intent, retrieval_query
 
 
 def test_sentences_keep_responsibility_note_whole():
