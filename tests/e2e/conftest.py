@@ -184,16 +184,22 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server():
-    """The service over the real index of the bundled corpus."""
+def live_server(tmp_path_factory):
+    """The service over an index of the bundled corpus built in a temporary cache dir.
+
+    Vectors are copied from the repository's embedding cache (filled by `make index`), so
+    building takes seconds; feedback posted by the tests lands in the temporary folder.
+    """
     _require_real_service()
     env: dict[str, str] = {}
     if APP_FACTORY == DEFAULT_APP:
-        from indexer.settings import Settings
+        from indexer.settings import REPO_ROOT
 
-        settings = Settings()  # honours GAZETTE_* from the environment
-        env["GAZETTE_CACHE_DIR"] = str(settings.cache_dir)
-        # builds the index when missing or stale; a few seconds when it is up to date
+        cache_dir = tmp_path_factory.mktemp("live-cache")
+        shared = REPO_ROOT / ".cache" / "embeddings.sqlite3"
+        if shared.is_file():
+            shutil.copyfile(shared, cache_dir / "embeddings.sqlite3")
+        env["GAZETTE_CACHE_DIR"] = str(cache_dir)
         _run_gazette(["index"], {**os.environ, **env}, "index-corpus.log")
     server = _start_server(env, "live-server")
     yield server
@@ -213,14 +219,9 @@ def xss_server(tmp_path_factory):
     shutil.copyfile(XSS_GAZETTE, gazette)
     env = {"GAZETTE_CACHE_DIR": str(cache_dir), "GAZETTE_CORPUS_DIR": str(corpus_dir)}
     if APP_FACTORY == DEFAULT_APP:
-        from indexer.settings import Settings
 
-        real = Settings()
-        # reuse the converted model / tiktoken files of the real cache instead of redoing them
-        for name in ("models", "tiktoken"):
-            src = real.cache_dir / name
-            if src.is_dir():
-                (cache_dir / name).symlink_to(src.resolve(), target_is_directory=True)
+        # the converted model and tiktoken file are read from settings.models_dir / tiktoken_dir,
+        # which stay in the repository's cache whatever GAZETTE_CACHE_DIR says
         _run_gazette(["index", str(gazette)], {**os.environ, **env}, "index-xss.log")
     server = _start_server(env, "xss-server")
     yield server
