@@ -108,14 +108,28 @@ class EndpointUnreachable(GazetteError):
 
 # ---------------------------------------------------------------- backends
 
-class EngineBackend:
+class _Backend:
+    """What both backends share: each document's paragraph texts, fetched once (for the quote check)."""
+
+    _paragraphs: dict[str, list[str] | None]
+
+    def paragraph_texts(self, doc_id: str) -> list[str] | None:
+        if doc_id not in self._paragraphs:
+            self._paragraphs[doc_id] = self._fetch_paragraphs(doc_id)
+        return self._paragraphs[doc_id]
+
+    def _fetch_paragraphs(self, doc_id: str) -> list[str] | None:
+        raise NotImplementedError
+
+
+class EngineBackend(_Backend):
     """The in-process Engine (service/engine.py) or any object with the same methods."""
 
     description = "in-process engine"
 
     def __init__(self, engine):
         self.engine = engine
-        self._paragraphs: dict[str, list[str] | None] = {}
+        self._paragraphs = {}
 
     def search(self, query: str, k: int, mode: str) -> list[RetrievedChunk]:
         hits = self.engine.search(query, k=k, mode=mode)
@@ -129,11 +143,6 @@ class EngineBackend:
             citations=[_quote_from_citation(c) for c in a.citations],
             timing_ms=dict(a.timing_ms or {}),
         )
-
-    def paragraph_texts(self, doc_id: str) -> list[str] | None:
-        if doc_id not in self._paragraphs:
-            self._paragraphs[doc_id] = self._fetch_paragraphs(doc_id)
-        return self._paragraphs[doc_id]
 
     def _fetch_paragraphs(self, doc_id: str) -> list[str] | None:
         try:
@@ -164,7 +173,7 @@ def _quote_from_citation(c) -> CitedQuote:
                       quote=c.quote, paragraph_id=c.paragraph_id)
 
 
-class HttpBackend:
+class HttpBackend(_Backend):
     """A running service: /api/search, /api/ask and /api/documents/{doc_id}."""
 
     def __init__(self, endpoint: str, client=None, timeout: float = 300.0):
@@ -173,7 +182,7 @@ class HttpBackend:
         self.endpoint = endpoint.rstrip("/")
         self.description = f"HTTP endpoint {self.endpoint}"
         self.client = client or httpx.Client(timeout=timeout)
-        self._paragraphs: dict[str, list[str] | None] = {}
+        self._paragraphs = {}
         self._confirmed_modes: set[str] = set()
         self._requested_modes: set[str] = set()
 
@@ -194,11 +203,6 @@ class HttpBackend:
             citations=[_quote_from_json(c) for c in data.get("citations") or []],
             timing_ms=dict(data.get("timing_ms") or {}),
         )
-
-    def paragraph_texts(self, doc_id: str) -> list[str] | None:
-        if doc_id not in self._paragraphs:
-            self._paragraphs[doc_id] = self._fetch_paragraphs(doc_id)
-        return self._paragraphs[doc_id]
 
     def _fetch_paragraphs(self, doc_id: str) -> list[str] | None:
         try:
@@ -479,7 +483,7 @@ def cmd_eval(args) -> int:
     systems = parse_systems(getattr(args, "systems", None) or ",".join(SEARCH_MODES))
     endpoint = getattr(args, "endpoint", None)
     engine = None if endpoint else _load_engine()
-    report = run_eval(questions, systems, engine=engine, endpoint=endpoint)
+    report = run_eval(questions, systems, engine=engine, endpoint=endpoint, progress=sys.stderr.isatty())
     report.dataset_errors = errors
     report.meta["questions_file"] = str(path)
     paths = write_reports(report, getattr(args, "out", None) or "eval/out")

@@ -39,7 +39,7 @@ class Article:
     notes: list[str] = field(default_factory=list)
 
 
-def _is_title_line(s: str) -> bool:
+def is_title_line(s: str) -> bool:
     return "关于" in s and s.endswith(TITLE_SUFFIXES) and not ends_sentence(s)
 
 
@@ -62,7 +62,7 @@ def _header_at(lines: list[str], i: int) -> tuple[int, str, str | None] | None:
     s = lines[i]
     if is_docnum_line(s):
         start, j, taken = i, _prev_nonblank(lines, i), 0
-        while j is not None and taken < 3 and (LETTERHEAD_RE.match(lines[j]) or _is_title_line(lines[j])):
+        while j is not None and taken < 3 and (LETTERHEAD_RE.match(lines[j]) or is_title_line(lines[j])):
             start, j, taken = j, _prev_nonblank(lines, j), taken + 1
         return start, "docnum", normalize_docnum(s)
     if DECREE_NUM_RE.match(strip_spaces(s)):

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .articles import ISSUER_RE, LETTERHEAD_RE, Article, _is_title_line
+from .articles import ISSUER_RE, LETTERHEAD_RE, Article, is_title_line
 from .paragraphs import is_embedded_title
 from .text import (
     DATE_RE,
@@ -63,7 +63,7 @@ def _docnum_header(lines: list[str], nonblank: list[int]) -> Header:
     at = next(i for i in nonblank if is_docnum_line(lines[i]))
     before = [lines[i] for i in nonblank if i < at]
     letterheads = [s for s in before if LETTERHEAD_RE.match(s)]
-    title_parts = [s for s in before if _is_title_line(s)]
+    title_parts = [s for s in before if is_title_line(s)]
     end = at
     after = [i for i in nonblank if i > at]
     if not title_parts:

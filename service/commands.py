@@ -12,15 +12,14 @@ from indexer.settings import get_settings
 def cmd_index(args) -> int:
     from indexer.build import build_index
 
-    settings = get_settings()
-    paths = [Path(p) for p in args.paths] or None
-    missing = [str(p) for p in paths or [] if not p.exists()]
-    for m in missing:
-        print(f"gazette: error: {m}: no such file or folder", file=sys.stderr)
-    paths = [p for p in paths or [] if p.exists()] or (None if not args.paths else [])
-    if paths == []:
+    given = [Path(p) for p in args.paths]
+    missing = [p for p in given if not p.exists()]
+    for p in missing:
+        print(f"gazette: error: {p}: no such file or folder", file=sys.stderr)
+    paths = [p for p in given if p.exists()]
+    if given and not paths:
         return 1
-    report = build_index(settings, paths, progress=sys.stderr.isatty())
+    report = build_index(get_settings(), paths or None, progress=sys.stderr.isatty())
     for err in report.errors:
         print(f"gazette: error: {err}", file=sys.stderr)
     if report.up_to_date:

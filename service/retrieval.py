@@ -5,7 +5,8 @@ Filters (year range, type, issuer) restrict the candidate rows before ranking.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -88,17 +89,16 @@ class Retriever:
         if mode not in SEARCH_MODES:
             raise ValueError(f"unknown search mode {mode!r}; choose one of {', '.join(SEARCH_MODES)}")
         timings = timings if timings is not None else {}
-        clock = _Clock(timings)
         mask = filter_mask(self.store.chunks, self._docs, filters)
         n = max(CANDIDATES, k)
         rankings: list[list[int]] = []
         if mode in ("hybrid", "bm25"):
-            with clock("bm25"):
+            with timed(timings, "bm25"):
                 rankings.append(self._bm25_ranking(query, n, mask))
         if mode in ("hybrid", "dense"):
-            with clock("dense"):
+            with timed(timings, "dense"):
                 rankings.append(self._dense_ranking(query, n, mask)[0])
-        with clock("fusion"):
+        with timed(timings, "fusion"):
             fused = rrf_fuse(rankings) if mode == "hybrid" else {r: 1.0 / (RRF_K + i) for i, r in enumerate(rankings[0], 1)}
             order = sorted(fused, key=lambda r: -fused[r])
             order = self._docnum_first(query, order, fused, mask)
@@ -128,25 +128,11 @@ class Retriever:
         return rows + [r for r in order if r not in first]
 
 
-class _Clock:
-    """Adds the milliseconds of each `with clock(name):` block to a timings dict."""
-
-    def __init__(self, timings: dict):
-        self.timings = timings
-
-    def __call__(self, name: str):
-        import time
-        from contextlib import contextmanager
-
-        @contextmanager
-        def block():
-            t = time.perf_counter()
-            try:
-                yield
-            finally:
-                self.timings[name] = round(self.timings.get(name, 0.0) + (time.perf_counter() - t) * 1000, 3)
-
-        return block()
-
-
-Clock: Callable = _Clock
+@contextmanager
+def timed(timings: dict, name: str):
+    """Adds the milliseconds spent in the block to timings[name]."""
+    t = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = round(timings.get(name, 0.0) + (time.perf_counter() - t) * 1000, 3)
