@@ -128,12 +128,27 @@ def _ms(t: float) -> float:
     return round((time.perf_counter() - t) * 1000, 3)
 
 
+SCORE_WINDOW = 0.35  # sentences this close to the best one join the answer
+# Another document joins only when it covers the question about as well; for a figure the margin is
+# wider, because the same figure from an older document (another year's standard) is worth showing.
+OTHER_DOC_MARGIN = 0.05
+OTHER_DOC_MARGIN_FIGURE = 0.15
+
+
+def _same_or_as_good(c: Candidate, top: Candidate, intent: Intent) -> bool:
+    """Evidence from a second document must answer as fully as the best, or it only dilutes the citations."""
+    margin = OTHER_DOC_MARGIN_FIGURE if intent.figure else OTHER_DOC_MARGIN
+    return c.hit.chunk.doc_id == top.hit.chunk.doc_id or c.cover >= top.cover - margin
+
+
 def _compose(engine, question: str, ranked: list[Candidate], intent: Intent, top_k: int, min_cover: float) -> Answer:
     # evidence must hold the kind of fact asked for and every year, month and ordinal the question names
     fitting = [c for c in ranked if fits_intent(intent, question, c) and not missing_constraint(question, [c])]
     if not fitting or fitting[0].cover < min_cover:
         return Answer(answer=REFUSAL, answered=False)
-    best = [c for c in fitting if c.cover >= min_cover and c.score >= fitting[0].score - 0.35][: max(3, top_k)]
+    top = fitting[0]
+    best = [c for c in fitting if c.cover >= min_cover and c.score >= top.score - SCORE_WINDOW and _same_or_as_good(c, top, intent)]
+    best = best[: max(3, top_k)]
     # group the chosen sentences by paragraph, at most 3 paragraphs, newest document first
     evidence: dict[str, _Evidence] = {}
     for c in best:

@@ -40,14 +40,24 @@ class TermStats:
 
 # Everyday words and the gazettes' own terms for the same thing.
 SYNONYMS = {
-    "低保": ("最低生活保障",), "养老院": ("养老机构", "敬老院"), "gdp": ("生产总值",), "热线": ("12345",),
+    "低保": ("最低生活保障", "居民最低生活保障"), "养老院": ("养老机构", "敬老院"), "gdp": ("生产总值",), "热线": ("12345",),
     "老人": ("老年人",), "孩子": ("子女",), "上学": ("就读", "入读"), "罚款": ("罚款", "处罚"), "幼儿园": ("学前教育",),
     "暖气": ("供热",), "失业金": ("失业保险金",), "看病": ("就医", "就诊"), "钱": ("元",), "工资": ("薪酬",),
 }
 
 
+def _variants(term: str) -> list[str]:
+    """The term, its synonyms, and compounds with a synonym inside ("城市低保" → "城市居民最低生活保障")."""
+    out = [term, *SYNONYMS.get(term, ())]
+    for key, alts in SYNONYMS.items():
+        if key != term and key in term:
+            for alt in alts:
+                out.append(term.replace(key, alt))
+    return out
+
+
 def _present(term: str, norm: str) -> bool:
-    return term in norm or any(s in norm for s in SYNONYMS.get(term, ()))
+    return any(v in norm for v in _variants(term))
 
 
 def coverage(terms: list[str], text: str, stats: TermStats) -> float:
