@@ -53,7 +53,10 @@ class Document:
 
     @property
     def year(self) -> int | None:
-        return int(self.date[:4]) if self.date else None
+        """The signing year; for an undated article (a 大事记) the gazette issue's year."""
+        if self.date:
+            return int(self.date[:4])
+        return self.issue.year if self.issue else None
 
     @property
     def label(self) -> str:

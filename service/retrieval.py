@@ -31,12 +31,6 @@ def rrf_fuse(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:
     return scores
 
 
-def doc_year(doc: Document) -> int | None:
-    if doc.date:
-        return int(doc.date[:4])
-    return doc.issue.year if doc.issue else None
-
-
 def filter_mask(chunks: list[Chunk], docs: dict[str, Document], filters: Filters | None) -> np.ndarray | None:
     """Boolean mask of rows that pass the filters, or None when there are none."""
     if filters is None or filters.is_empty():
@@ -44,7 +38,7 @@ def filter_mask(chunks: list[Chunk], docs: dict[str, Document], filters: Filters
 
     def ok(c: Chunk) -> bool:
         d = docs[c.doc_id]
-        y = doc_year(d)
+        y = d.year
         if filters.year_from and (y is None or y < filters.year_from):
             return False
         if filters.year_to and (y is None or y > filters.year_to):
