@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from indexer.models import Document, Paragraph
+from indexer.settings import min_answer_similarity
 from indexer.text import DOCNUM_RE, normalize_docnum
 
 from .evidence import Candidate, fits_intent, missing_constraint, rank_sentences, sentences
@@ -119,9 +120,39 @@ def answer_question(engine, question: str, history: list[dict], top_k: int = 5, 
     ranked = rank_sentences(hits, engine.store.get_paragraph, terms, intent, stats)
     answer = _compose(engine, question, ranked, intent, top_k, min_cover)
     timings["answer"] = _ms(t)
+    if answer.answered and mode != "bm25":
+        t = time.perf_counter()
+        if not _on_topic(engine, query, answer):
+            answer = Answer(answer=REFUSAL, answered=False)
+        timings["on_topic"] = _ms(t)
     timings["total"] = _ms(started)
     answer.timing_ms = timings
     return answer
+
+
+ON_TOPIC_CHARS = 96
+
+
+def _on_topic(engine, query: str, answer: Answer) -> bool:
+    """Whether the answer's best sentence is about what was asked, by embedding similarity.
+
+    Key-term coverage cannot tell "社保卡丢了怎么办？" from a gazette sentence about something
+    else that shares a word; the embedding of the chosen sentences can.
+    """
+    threshold = min_answer_similarity(engine.settings)
+    # the opening of each quoted sentence says what it is about; capping the length keeps this ~10 ms
+    said = [e[:ON_TOPIC_CHARS] for c in answer.citations[:3] for e in _answer_sentences(answer, c.n)]
+    if threshold <= 0 or not said:
+        return True
+    embedder = engine.retriever.embedder
+    similarity = embedder.embed_passages(said) @ engine.retriever.query_vector(query)
+    return float(similarity.max()) >= threshold
+
+
+def _answer_sentences(answer: Answer, n: int) -> list[str]:
+    """The text an answer line quotes from citation n."""
+    marker = f"[{n}]"
+    return [line.split("：", 1)[1][: -len(marker)] for line in answer.answer.split("\n") if line.endswith(marker) and "：" in line]
 
 
 def _ms(t: float) -> float:

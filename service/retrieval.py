@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
+from functools import lru_cache
 
 import numpy as np
 
@@ -64,6 +65,7 @@ class Retriever:
         self.bm25 = bm25
         self.embedder = embedder
         self._docs = {d.doc_id: d for d in store.documents()}
+        self._query_vectors = lru_cache(maxsize=64)(embedder.embed_query)
         self._rows_by_doc: dict[str, list[int]] = {}
         for row, c in enumerate(store.chunks):
             self._rows_by_doc.setdefault(c.doc_id, []).append(row)
@@ -71,8 +73,12 @@ class Retriever:
     def _bm25_ranking(self, query: str, n: int, mask: np.ndarray | None) -> list[int]:
         return [row for row, _ in self.bm25.search(normalize_for_index(query), n, allowed=mask)]
 
+    def query_vector(self, query: str) -> np.ndarray:
+        """The query's embedding; the last few are kept, so the answer step reuses the search's."""
+        return self._query_vectors(query)
+
     def _dense_ranking(self, query: str, n: int, mask: np.ndarray | None) -> tuple[list[int], dict[int, float]]:
-        q = self.embedder.embed_query(query).reshape(1, -1).astype(np.float32)
+        q = self.query_vector(query).reshape(1, -1).astype(np.float32)
         total = self.dense.ntotal
         scores, rows = self.dense.search(q, total if mask is not None else min(n, total))
         out = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0 and (mask is None or mask[r])]
