@@ -120,6 +120,8 @@ def test_expired_document_is_flagged(real_engine):
         "聊城市第三人民医院现在的院长是谁？",  # another hospital's director is
         "聊政办字〔2019〕99号讲的是什么？",  # no such document
         "护照丢了怎么补办？",  # off topic
+        "新生儿怎么上户口？",  # off topic: refused by sentence similarity
+        "结婚登记需要带什么？",
         "聊城市第四届运动会哪年在哪里举办？",
     ],
 )
@@ -127,3 +129,11 @@ def test_refusal_cites_nothing_and_points_to_hotline(real_engine, question):
     a = real_engine.ask(question)
     assert not a.answered and a.citations == []
     assert "12345" in a.answer
+
+
+def test_similarity_threshold_is_calibrated_per_model():
+    from indexer.settings import OFFLINE_MODEL, Settings, min_answer_similarity
+
+    assert min_answer_similarity(Settings(model=OFFLINE_MODEL)) == 0.865
+    assert min_answer_similarity(Settings(model="BAAI/bge-small-zh-v1.5")) == 0.0  # not calibrated: off
+    assert min_answer_similarity(Settings(model="BAAI/bge-small-zh-v1.5", answer_min_similarity=0.5)) == 0.5
