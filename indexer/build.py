@@ -22,16 +22,19 @@ from .errors import GazetteError, IndexMismatchError, IndexMissingError
 from .parser import gazette_files, parse_files
 from .settings import Settings
 from .store import EmbeddingCache, write_store
-from .text import normalize_for_index
+from .models import Document
+from .text import MIN_SENTENCE_CHARS, normalize_for_index, sentence_key, sentences
 from .tokens import count_tokens
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 STORE = "store.sqlite3"
 FAISS_FILE = "dense.faiss"
 BM25_DIR = "bm25"
+SENTENCE_VECTORS = "sentences.npy"
+SENTENCE_KEYS = "sentences.json"
 
 
 @dataclass
@@ -42,6 +45,7 @@ class BuildReport:
     chunks: int = 0
     embedded: int = 0  # chunks embedded in this run
     reused: int = 0  # chunk vectors taken from the cache
+    sentences_embedded: int = 0  # sentence vectors (for the on-topic check) embedded in this run
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
     index_dir: str = ""
@@ -100,6 +104,19 @@ def _embed_chunks(texts: list[str], settings: Settings, embedder: Embedder | Non
     return vectors, len(missing), embedder
 
 
+def sentence_keys(docs: list[Document]) -> list[str]:
+    """Every answerable sentence of the corpus (its opening), once: their vectors serve the on-topic check."""
+    keys = (
+        sentence_key(s)
+        for d in docs
+        for p in d.paragraphs
+        if p.kind not in ("signature", "heading")
+        for s in sentences(p.text)
+        if len(s) >= MIN_SENTENCE_CHARS
+    )
+    return list(dict.fromkeys(keys))
+
+
 def build_index(settings: Settings, paths: list[Path] | None = None, embedder: Embedder | None = None, progress: bool = True, force: bool = False) -> BuildReport:
     """Parse, chunk, embed and write the index; does nothing when the corpus is unchanged."""
     import faiss
@@ -131,6 +148,8 @@ def build_index(settings: Settings, paths: list[Path] | None = None, embedder: E
     chunks = chunk_documents(docs, count_tokens, settings.max_chunk_tokens, settings.target_chunk_chars)
     texts = [embedding_text(c) for c in chunks]
     vectors, embedded, embedder = _embed_chunks(texts, settings, embedder, progress)
+    keys = sentence_keys(docs)
+    sentence_vectors, sentences_embedded, embedder = _embed_chunks(keys, settings, embedder, progress)
 
     tmp = index_dir.parent / f".{index_dir.name}.building"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -141,6 +160,8 @@ def build_index(settings: Settings, paths: list[Path] | None = None, embedder: E
         dense.add(vectors)
         faiss.write_index(dense, str(tmp / FAISS_FILE))
         BM25Index.build([normalize_for_index(t) for t in texts]).save(tmp / BM25_DIR)
+        np.save(tmp / SENTENCE_VECTORS, sentence_vectors)
+        (tmp / SENTENCE_KEYS).write_text(json.dumps(keys, ensure_ascii=False), "utf-8")
         manifest = {
             "format_version": FORMAT_VERSION,
             "model": name,
@@ -149,6 +170,7 @@ def build_index(settings: Settings, paths: list[Path] | None = None, embedder: E
             "files": [f.name for f in files],
             "documents": len(docs),
             "chunks": len(chunks),
+            "sentences": len(keys),
             "errors": report.errors,
             "max_chunk_tokens": settings.max_chunk_tokens,
             "tokenizer": "jieba+domain dictionary; tiktoken cl100k_base for lengths",
@@ -161,6 +183,7 @@ def build_index(settings: Settings, paths: list[Path] | None = None, embedder: E
         raise
     report.documents, report.chunks = len(docs), len(chunks)
     report.embedded, report.reused = embedded, len(chunks) - embedded
+    report.sentences_embedded = sentences_embedded
     report.seconds = time.perf_counter() - started
     return report
 

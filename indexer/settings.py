@@ -46,7 +46,7 @@ class Settings(BaseSettings):
         return self.cache_dir / "feedback.sqlite3"
 
 
-CALIBRATED_MIN_SIMILARITY = {OFFLINE_MODEL: 0.865}
+CALIBRATED_MIN_SIMILARITY = {OFFLINE_MODEL: 0.87}
 
 
 def min_answer_similarity(settings: Settings) -> float:

@@ -12,11 +12,13 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
+
 from indexer.models import Document, Paragraph
 from indexer.settings import min_answer_similarity
-from indexer.text import DOCNUM_RE, normalize_docnum
+from indexer.text import DOCNUM_RE, normalize_docnum, sentence_key, sentences
 
-from .evidence import Candidate, fits_intent, missing_constraint, rank_sentences, sentences
+from .evidence import Candidate, fits_intent, missing_constraint, rank_sentences
 from .question import Intent, content_terms, question_intent, retrieval_query
 from .results import Answer, Citation, Filters
 
@@ -130,23 +132,21 @@ def answer_question(engine, question: str, history: list[dict], top_k: int = 5, 
     return answer
 
 
-ON_TOPIC_CHARS = 96
-
-
 def _on_topic(engine, query: str, answer: Answer) -> bool:
     """Whether the answer's best sentence is about what was asked, by embedding similarity.
 
     Key-term coverage cannot tell "社保卡丢了怎么办？" from a gazette sentence about something
-    else that shares a word; the embedding of the chosen sentences can.
+    else that shares a word; the embeddings of the quoted sentences can. Their vectors are
+    built with the index, so this costs a few dot products.
     """
     threshold = min_answer_similarity(engine.settings)
-    # the opening of each quoted sentence says what it is about; capping the length keeps this ~10 ms
-    said = [e[:ON_TOPIC_CHARS] for c in answer.citations[:3] for e in _answer_sentences(answer, c.n)]
-    if threshold <= 0 or not said:
+    keys = [sentence_key(s) for c in answer.citations[:3] for line in _answer_sentences(answer, c.n) for s in sentences(line)]
+    if threshold <= 0 or not keys:
         return True
-    embedder = engine.retriever.embedder
-    similarity = embedder.embed_passages(said) @ engine.retriever.query_vector(query)
-    return float(similarity.max()) >= threshold
+    missing = [k for k in keys if k not in engine.sentence_vectors]
+    fresh = dict(zip(missing, engine.retriever.embedder.embed_passages(missing))) if missing else {}
+    vectors = np.vstack([engine.sentence_vectors.get(k, fresh.get(k)) for k in keys])
+    return float((vectors @ engine.retriever.query_vector(query)).max()) >= threshold
 
 
 def _answer_sentences(answer: Answer, n: int) -> list[str]:

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from indexer.build import BM25_DIR, FAISS_FILE, STORE, read_manifest
+import json
+
+import numpy as np
+
+from indexer.build import BM25_DIR, FAISS_FILE, SENTENCE_KEYS, SENTENCE_VECTORS, STORE, read_manifest
 from indexer.embedder import Embedder, load_embedder
 from indexer.errors import IndexMismatchError
 from indexer.models import Document
@@ -18,11 +22,12 @@ from .retrieval import Retriever
 
 
 class Engine:
-    def __init__(self, settings: Settings, store: Store, retriever: Retriever, manifest: dict):
+    def __init__(self, settings: Settings, store: Store, retriever: Retriever, manifest: dict, sentence_vectors: dict[str, np.ndarray] | None = None):
         self.settings = settings
         self.store = store
         self.retriever = retriever
         self.manifest = manifest
+        self.sentence_vectors = sentence_vectors or {}  # sentence_key → vector, built with the index
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None) -> "Engine":
@@ -45,7 +50,9 @@ class Engine:
         embedder = embedder or load_embedder(settings)
         if embedder.dim != manifest["dim"]:
             raise IndexMismatchError(f"index dimension {manifest['dim']} != model dimension {embedder.dim}: run `gazette index`")
-        return cls(settings, store, Retriever(store, dense, bm25, embedder), manifest)
+        keys = json.loads((index_dir / SENTENCE_KEYS).read_text("utf-8"))
+        vectors = np.load(index_dir / SENTENCE_VECTORS)
+        return cls(settings, store, Retriever(store, dense, bm25, embedder), manifest, dict(zip(keys, vectors)))
 
     @cached_property
     def term_stats(self):

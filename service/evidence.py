@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from indexer.lexical import tokenize
 from indexer.models import Paragraph
-from indexer.text import normalize_for_index
+from indexer.text import normalize_for_index, sentences
 
 from .question import DATE_RE, DEPT_RE, FIGURE_RE, PERSON_RE, PROCEDURE_RE, Intent, expected_figure
 from .results import Hit
@@ -67,38 +67,6 @@ def coverage(terms: list[str], text: str, stats: TermStats) -> float:
     norm = normalize_for_index(text).lower()
     total = sum(stats.weight(t) for t in terms)
     return sum(stats.weight(t) for t in terms if _present(t, norm)) / total
-
-
-def _split_outside_brackets(text: str) -> list[str]:
-    """Cut after 。！？； but never inside （…）: a note "（牵头单位：A；配合单位：B）" stays whole."""
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch in "（(":
-            depth += 1
-        elif ch in "）)":
-            depth = max(0, depth - 1)
-            if depth == 0 and text[start] in "（(":  # a whole note after a sentence: cut after it
-                parts.append(text[start : i + 1])
-                start = i + 1
-        elif ch in "。！？；" and depth == 0:
-            parts.append(text[start : i + 1])
-            start = i + 1
-    if start < len(text):
-        parts.append(text[start:])
-    return parts
-
-
-def sentences(text: str) -> list[str]:
-    """Sentences of a paragraph; a responsibility note "（牵头单位：…）" stays with its sentence."""
-    out: list[str] = []
-    for s in _split_outside_brackets(text):
-        if not s.strip():
-            continue
-        if out and (s.startswith("（") and re.match(r"（(牵头|责任|配合|负责)", s) or not re.search(r"[\u4e00-\u9fff\d]", s)):
-            out[-1] += s
-        else:
-            out.append(s)
-    return out
 
 
 @dataclass

@@ -51,13 +51,15 @@ def test_rebuild_of_unchanged_corpus_does_nothing_and_new_file_embeds_only_its_c
     emb = CountingEmbedder()
     first = build_index(settings, embedder=emb, progress=False)
     assert (first.up_to_date, first.documents, first.embedded) == (False, 10, first.chunks)
+    assert emb.embedded == first.chunks + first.sentences_embedded
     again = build_index(settings, embedder=emb, progress=False)
-    assert again.up_to_date and emb.embedded == first.chunks
+    assert again.up_to_date and emb.embedded == first.chunks + first.sentences_embedded
     shutil.copy(synthetic_gazette, corpus / "new.txt")
     grown = build_index(settings, embedder=emb, progress=False)
     assert grown.documents == 13
     assert grown.embedded == grown.chunks - first.chunks  # only the new gazette's chunks
-    assert emb.embedded == grown.chunks
+    assert 0 < grown.sentences_embedded < first.sentences_embedded  # and only its sentences
+    assert emb.embedded == grown.chunks + first.sentences_embedded + grown.sentences_embedded
 
 
 def test_bad_file_is_reported_and_the_others_indexed(tmp_path, synthetic_gazette):
@@ -108,4 +110,4 @@ def test_loading_checks_manifest(tmp_path, fake_settings):
     with pytest.raises(IndexMismatchError, match="built with model 'fake-64'"):
         Engine.load(other)
     m = json.loads((fake_settings.index_dir / MANIFEST).read_text())
-    assert m["format_version"] == 1
+    assert m["format_version"] == 2
