@@ -115,16 +115,21 @@ def answer_question(engine, question: str, history: list[dict], top_k: int = 5, 
             ans.timing_ms = {"total": _ms(started)}
             return ans
     query = retrieval_query(question, history)
-    hits = engine.search(query, k=max(top_k * 2, 10), filters=filters, mode=mode, timings=timings)
+    qvec = None
+    if mode != "bm25":  # embedded once: for dense search and for the on-topic check
+        t = time.perf_counter()
+        qvec = engine.retriever.embedder.embed_query(query)
+        timings["embed"] = _ms(t)
+    hits = engine.search(query, k=max(top_k * 2, 10), filters=filters, mode=mode, timings=timings, query_vector=qvec)
     t = time.perf_counter()
     stats = engine.term_stats
     terms = content_terms(query)
     ranked = rank_sentences(hits, engine.store.get_paragraph, terms, intent, stats)
     answer = _compose(engine, question, ranked, intent, top_k, min_cover)
     timings["answer"] = _ms(t)
-    if answer.answered and mode != "bm25":
+    if answer.answered and qvec is not None:
         t = time.perf_counter()
-        if not _on_topic(engine, query, answer):
+        if not _on_topic(engine, qvec, answer):
             answer = Answer(answer=REFUSAL, answered=False)
         timings["on_topic"] = _ms(t)
     timings["total"] = _ms(started)
@@ -132,7 +137,7 @@ def answer_question(engine, question: str, history: list[dict], top_k: int = 5, 
     return answer
 
 
-def _on_topic(engine, query: str, answer: Answer) -> bool:
+def _on_topic(engine, qvec: np.ndarray, answer: Answer) -> bool:
     """Whether the answer's best sentence is about what was asked, by embedding similarity.
 
     Key-term coverage cannot tell "社保卡丢了怎么办？" from a gazette sentence about something
@@ -146,7 +151,7 @@ def _on_topic(engine, query: str, answer: Answer) -> bool:
     missing = [k for k in keys if k not in engine.sentence_vectors]
     fresh = dict(zip(missing, engine.retriever.embedder.embed_passages(missing))) if missing else {}
     vectors = np.vstack([engine.sentence_vectors.get(k, fresh.get(k)) for k in keys])
-    return float((vectors @ engine.retriever.query_vector(query)).max()) >= threshold
+    return float((vectors @ qvec).max()) >= threshold
 
 
 def _answer_sentences(answer: Answer, n: int) -> list[str]:

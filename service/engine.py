@@ -78,8 +78,8 @@ class Engine:
     def find_by_docnum(self, text: str) -> list[Document]:
         return self.store.find_by_docnum(text)
 
-    def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid", timings: dict | None = None) -> list[Hit]:
-        return self.retriever.search(query, k=k, filters=filters, mode=mode, timings=timings)
+    def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid", timings: dict | None = None, query_vector=None) -> list[Hit]:
+        return self.retriever.search(query, k=k, filters=filters, mode=mode, timings=timings, query_vector=query_vector)
 
     def ask(self, question: str, history: list[dict] | None = None, top_k: int | None = None, filters: Filters | None = None, mode: str = "hybrid") -> Answer:
         from .answer import answer_question

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
-from functools import lru_cache
 
 import numpy as np
 
@@ -65,7 +64,6 @@ class Retriever:
         self.bm25 = bm25
         self.embedder = embedder
         self._docs = {d.doc_id: d for d in store.documents()}
-        self._query_vectors = lru_cache(maxsize=64)(embedder.embed_query)
         self._rows_by_doc: dict[str, list[int]] = {}
         for row, c in enumerate(store.chunks):
             self._rows_by_doc.setdefault(c.doc_id, []).append(row)
@@ -73,19 +71,19 @@ class Retriever:
     def _bm25_ranking(self, query: str, n: int, mask: np.ndarray | None) -> list[int]:
         return [row for row, _ in self.bm25.search(normalize_for_index(query), n, allowed=mask)]
 
-    def query_vector(self, query: str) -> np.ndarray:
-        """The query's embedding; the last few are kept, so the answer step reuses the search's."""
-        return self._query_vectors(query)
-
-    def _dense_ranking(self, query: str, n: int, mask: np.ndarray | None) -> tuple[list[int], dict[int, float]]:
-        q = self.query_vector(query).reshape(1, -1).astype(np.float32)
+    def _dense_ranking(self, qvec: np.ndarray, n: int, mask: np.ndarray | None) -> tuple[list[int], dict[int, float]]:
+        q = qvec.reshape(1, -1).astype(np.float32)
         total = self.dense.ntotal
         scores, rows = self.dense.search(q, total if mask is not None else min(n, total))
         out = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0 and (mask is None or mask[r])]
         out = out[:n]
         return [r for r, _ in out], dict(out)
 
-    def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid", timings: dict | None = None) -> list[Hit]:
+    def search(
+        self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid",
+        timings: dict | None = None, query_vector: np.ndarray | None = None,
+    ) -> list[Hit]:
+        """Ranked chunks. `query_vector` spares the embedding when the caller already has it."""
         if mode not in SEARCH_MODES:
             raise ValueError(f"unknown search mode {mode!r}; choose one of {', '.join(SEARCH_MODES)}")
         timings = timings if timings is not None else {}
@@ -96,8 +94,11 @@ class Retriever:
             with timed(timings, "bm25"):
                 rankings.append(self._bm25_ranking(query, n, mask))
         if mode in ("hybrid", "dense"):
+            if query_vector is None:
+                with timed(timings, "embed"):
+                    query_vector = self.embedder.embed_query(query)
             with timed(timings, "dense"):
-                rankings.append(self._dense_ranking(query, n, mask)[0])
+                rankings.append(self._dense_ranking(query_vector, n, mask)[0])
         with timed(timings, "fusion"):
             fused = rrf_fuse(rankings) if mode == "hybrid" else {r: 1.0 / (RRF_K + i) for i, r in enumerate(rankings[0], 1)}
             order = sorted(fused, key=lambda r: -fused[r])
