@@ -125,39 +125,31 @@ def answer_question(engine, question: str, history: list[dict], top_k: int = 5, 
     stats = engine.term_stats
     terms = content_terms(query)
     ranked = rank_sentences(hits, engine.store.get_paragraph, terms, intent, stats)
-    answer = _compose(engine, question, ranked, intent, top_k, min_cover)
+    chosen = _select_evidence(engine, question, ranked, intent, top_k, min_cover)
+    if chosen and qvec is not None and not _on_topic(engine, qvec, chosen):
+        chosen = []
+    answer = _write_answer(engine, chosen) if chosen else Answer(answer=REFUSAL, answered=False)
     timings["answer"] = _ms(t)
-    if answer.answered and qvec is not None:
-        t = time.perf_counter()
-        if not _on_topic(engine, qvec, answer):
-            answer = Answer(answer=REFUSAL, answered=False)
-        timings["on_topic"] = _ms(t)
     timings["total"] = _ms(started)
     answer.timing_ms = timings
     return answer
 
 
-def _on_topic(engine, qvec: np.ndarray, answer: Answer) -> bool:
-    """Whether the answer's best sentence is about what was asked, by embedding similarity.
+def _on_topic(engine, qvec: np.ndarray, chosen: list[_Evidence]) -> bool:
+    """Whether the chosen sentences are about what was asked, by embedding similarity.
 
     Key-term coverage cannot tell "社保卡丢了怎么办？" from a gazette sentence about something
-    else that shares a word; the embeddings of the quoted sentences can. Their vectors are
-    built with the index, so this costs a few dot products.
+    else that shares a word; the embeddings of the sentences can. Their vectors are built with
+    the index, so this costs a few dot products.
     """
     threshold = min_answer_similarity(engine.settings)
-    keys = [sentence_key(s) for c in answer.citations[:3] for line in _answer_sentences(answer, c.n) for s in sentences(line)]
+    keys = [sentence_key(s) for ev in chosen for s in ev.sentences]
     if threshold <= 0 or not keys:
         return True
     missing = [k for k in keys if k not in engine.sentence_vectors]
     fresh = dict(zip(missing, engine.retriever.embedder.embed_passages(missing))) if missing else {}
     vectors = np.vstack([engine.sentence_vectors.get(k, fresh.get(k)) for k in keys])
     return float((vectors @ qvec).max()) >= threshold
-
-
-def _answer_sentences(answer: Answer, n: int) -> list[str]:
-    """The text an answer line quotes from citation n."""
-    marker = f"[{n}]"
-    return [line.split("：", 1)[1][: -len(marker)] for line in answer.answer.split("\n") if line.endswith(marker) and "：" in line]
 
 
 def _ms(t: float) -> float:
@@ -177,30 +169,32 @@ def _same_or_as_good(c: Candidate, top: Candidate, intent: Intent) -> bool:
     return c.hit.chunk.doc_id == top.hit.chunk.doc_id or c.cover >= top.cover - margin
 
 
-def _compose(engine, question: str, ranked: list[Candidate], intent: Intent, top_k: int, min_cover: float) -> Answer:
+def _select_evidence(engine, question: str, ranked: list[Candidate], intent: Intent, top_k: int, min_cover: float) -> list[_Evidence]:
+    """The paragraphs (at most 3) and their sentences that answer the question; [] when none does."""
     # evidence must hold the kind of fact asked for and every year, month and ordinal the question names
     fitting = [c for c in ranked if fits_intent(intent, question, c) and not missing_constraint(question, [c])]
     if not fitting or fitting[0].cover < min_cover:
-        return Answer(answer=REFUSAL, answered=False)
+        return []
     top = fitting[0]
     best = [c for c in fitting if c.cover >= min_cover and c.score >= top.score - SCORE_WINDOW and _same_or_as_good(c, top, intent)]
-    best = best[: max(3, top_k)]
-    # group the chosen sentences by paragraph, at most 3 paragraphs, newest document first
     evidence: dict[str, _Evidence] = {}
-    for c in best:
+    for c in best[: max(3, top_k)]:
         key = c.paragraph.paragraph_id
         if key not in evidence:
             if len(evidence) >= 3:
                 continue
-            doc = engine.get_document(c.hit.chunk.doc_id)
-            evidence[key] = _Evidence(doc, c.paragraph, score=c.score)
+            evidence[key] = _Evidence(engine.get_document(c.hit.chunk.doc_id), c.paragraph, score=c.score)
         ev = evidence[key]
         if c.sentence not in ev.sentences and len(ev.sentences) < 2:
             ev.sentences.append(c.sentence)
-    chosen = list(evidence.values())
+    return list(evidence.values())
+
+
+def _write_answer(engine, chosen: list[_Evidence]) -> Answer:
+    """One line per paragraph, "根据《…》（文号）：sentences[n]", newest document first when years differ."""
     several_dates = len({e.doc.date for e in chosen if e.doc.date}) > 1
     if several_dates:
-        chosen.sort(key=lambda e: e.doc.date or "", reverse=True)
+        chosen = sorted(chosen, key=lambda e: e.doc.date or "", reverse=True)
     lines, citations, notes = [], [], []
     today = date.today()
     for n, ev in enumerate(chosen, start=1):
@@ -214,5 +208,4 @@ def _compose(engine, question: str, ranked: list[Candidate], intent: Intent, top
     if several_dates:
         newest = chosen[0].doc
         notes.insert(0, f"以上各条出自不同年份的文件，最新的是{newest.label}（{_cn_date(newest.date)}）。")
-    text = "\n".join(lines + notes)
-    return Answer(answer=text, answered=True, citations=citations, notes=notes)
+    return Answer(answer="\n".join(lines + notes), answered=True, citations=citations, notes=notes)
