@@ -19,7 +19,7 @@ from indexer.settings import min_answer_similarity
 from indexer.text import DOCNUM_RE, normalize_docnum, sentence_key, sentences
 
 from .evidence import Candidate, fits_intent, missing_constraint, rank_sentences
-from .question import Intent, content_terms, question_intent, retrieval_query
+from .question import DATE_RE, Intent, content_terms, question_intent, retrieval_query
 from .results import Answer, Citation, Filters
 
 REFUSAL = "抱歉，已收录的聊城市人民政府公报中没有找到能回答这个问题的内容。建议拨打12345政务服务便民热线咨询。"
@@ -128,7 +128,7 @@ def answer_question(engine, question: str, history: list[dict], top_k: int = 5, 
     chosen = _select_evidence(engine, question, ranked, intent, top_k, min_cover)
     if chosen and qvec is not None and not _on_topic(engine, qvec, chosen):
         chosen = []
-    answer = _write_answer(engine, chosen) if chosen else Answer(answer=REFUSAL, answered=False)
+    answer = _write_answer(engine, chosen, intent) if chosen else Answer(answer=REFUSAL, answered=False)
     timings["answer"] = _ms(t)
     timings["total"] = _ms(started)
     answer.timing_ms = timings
@@ -190,8 +190,12 @@ def _select_evidence(engine, question: str, ranked: list[Candidate], intent: Int
     return list(evidence.values())
 
 
-def _write_answer(engine, chosen: list[_Evidence]) -> Answer:
-    """One line per paragraph, "根据《…》（文号）：sentences[n]", newest document first when years differ."""
+def _write_answer(engine, chosen: list[_Evidence], intent: Intent) -> Answer:
+    """One line per paragraph, "根据《…》（文号）：sentences[n]", newest document first when years differ.
+
+    When a date is asked for and the sentences give none (an appointment, a decision), the
+    document's signing date is the answer: it goes into the line's source.
+    """
     several_dates = len({e.doc.date for e in chosen if e.doc.date}) > 1
     if several_dates:
         chosen = sorted(chosen, key=lambda e: e.doc.date or "", reverse=True)
@@ -200,6 +204,8 @@ def _write_answer(engine, chosen: list[_Evidence]) -> Answer:
     for n, ev in enumerate(chosen, start=1):
         in_order = sorted(ev.sentences, key=ev.paragraph.text.find)
         when = f"（{ev.doc.date[:4]}年）" if several_dates and ev.doc.date else ""
+        if intent.date and ev.doc.date and not any(DATE_RE.search(x) for x in in_order):
+            when = f"（{_cn_date(ev.doc.date)}签发）"
         lines.append(f"根据{ev.doc.label}{when}：{''.join(in_order)}[{n}]")
         citations.append(_citation(n, ev))
         for note in _validity_notes(ev.doc, engine, today):

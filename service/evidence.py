@@ -83,6 +83,8 @@ def fits_intent(intent: Intent, question: str, c: "Candidate") -> bool:
     s = c.sentence
     if c.hit.chunk.type == "大事记":  # a chronicle entry's date is its day heading and month title
         s = f"{c.hit.chunk.title}{c.paragraph.heading_path[-1]}{s}"
+    elif c.hit.chunk.type == "任免" and c.hit.chunk.date:  # an appointment takes effect when signed
+        s = f"{c.hit.chunk.date[:4]}年{int(c.hit.chunk.date[5:7])}月{int(c.hit.chunk.date[8:])}日{s}"
     if intent.figure:
         want = expected_figure(question)
         if want is not None and not want.search(s):

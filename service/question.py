@@ -79,12 +79,18 @@ def expected_figure(question: str) -> re.Pattern | None:
     """What a figure answer must contain: money for 多少钱/奖励/费; the measure word asked for; else any figure."""
     if re.search(r"多少钱|每.{0,3}多少元", question):
         return _MONEY_RE
-    if re.search(r"[费金价]|奖励|补贴|补助|罚款|资金|奖补|收费", question) and re.search(r"多少|几|多高|标准", question):
+    if re.search(r"费(?!用)|[^融属]金(?!融|属)|价格|奖励|补贴|补助|罚款|资金|奖补|收费", question) and re.search(r"多少|几|多高|标准", question):
         return _MONEY_PCT_RE
     if re.search(r"多久|多长时间|几天|多少天|几个月|几年", question):
         return _DURATION_RE
     m = _MEASURE_RE.search(question)
     if m:
         unit = m.group(1) or m.group(2)
-        return re.compile(rf"[\d一二两三四五六七八九十百千万][\d.,，]*\s*(多)?(个)?{unit}")
+        # 个 is the general classifier: "多少个基站" is answered by "建成5G基站1500处"
+        unit = _COUNT_CLASSIFIERS if unit in _COUNT_CLASSIFIERS_SET else unit
+        return re.compile(rf"[\d一二两三四五六七八九十百千万][\d.,，]*\s*(多)?(个)?({unit})")
     return None
+
+
+_COUNT_CLASSIFIERS = "个|家|项|所|处|张|座|条|户|台|名|人|支|批"
+_COUNT_CLASSIFIERS_SET = set(_COUNT_CLASSIFIERS.split("|"))

@@ -28,6 +28,8 @@ def test_expected_figure_units():
     assert expected_figure("要在几天内答复？").search("应当在10个工作日内答复")
     assert expected_figure("一共建成多少个基站？").search("建成5G基站2000个")
     assert expected_figure("一共建成多少个基站？").search("新建三个") is not None
+    assert expected_figure("一共建成多少个基站？").search("建成5G基站1500处")  # 个 stands for any classifier
+    assert expected_figure("金融意见有效期几年？").search("有效期五年")  # 金融 asks no money
 
 
 def test_follow_up_uses_previous_question():
@@ -88,6 +90,13 @@ def test_department_question_cites_lead_unit(real_engine):
     a = real_engine.ask("城区供热直供到户由哪个部门牵头？")
     assert a.answered and "（牵头单位：市城管局" in a.answer
     _assert_faithful(real_engine, a)
+
+
+@pytest.mark.model
+def test_date_of_an_appointment_is_its_signing_date(real_engine):
+    a = real_engine.ask("周玉明的审计局副局长职务是什么时候免的？")
+    assert a.answered
+    assert "（聊政任〔2021〕5号）（2021年4月13日签发）：周玉明的聊城市审计局副局长职务。[1]" in a.answer
 
 
 @pytest.mark.model
