@@ -163,7 +163,8 @@ def sentences(text: str) -> list[str]:
     for s in _split_outside_brackets(text):
         if not s.strip():
             continue
-        if out and (s.startswith("（") and re.match(r"（(牵头|责任|配合|负责)", s) or not re.search(r"[\u4e00-\u9fff\d]", s)):
+        note = s.startswith(("（", "(")) and bool(re.match(r"[（(](牵头|责任|配合|负责)", s) or re.search(r"负责[）)]$", s))
+        if out and (note or not re.search(r"[\u4e00-\u9fff\d]", s)):
             out[-1] += s
         else:
             out.append(s)

@@ -19,7 +19,7 @@ from indexer.settings import min_answer_similarity
 from indexer.text import DOCNUM_RE, normalize_docnum, sentence_key, sentences
 
 from .evidence import Candidate, fits_intent, missing_constraint, rank_sentences
-from .question import DATE_RE, Intent, content_terms, question_intent, retrieval_query
+from .question import DATE_RE, DEPT_NOTE_RE, Intent, content_terms, question_intent, retrieval_query
 from .results import Answer, Citation, Filters
 
 REFUSAL = "抱歉，已收录的聊城市人民政府公报中没有找到能回答这个问题的内容。建议拨打12345政务服务便民热线咨询。"
@@ -187,7 +187,21 @@ def _select_evidence(engine, question: str, ranked: list[Candidate], intent: Int
         ev = evidence[key]
         if c.sentence not in ev.sentences and len(ev.sentences) < 2:
             ev.sentences.append(c.sentence)
+    if intent.department:  # the department is in the item's closing note: quote it too
+        for ev in evidence.values():
+            note = next((x for x in sentences(ev.paragraph.text) if DEPT_NOTE_RE.search(x)), None)
+            if note and not any(DEPT_NOTE_RE.search(x) for x in ev.sentences):
+                ev.sentences.append(note)
     return list(evidence.values())
+
+
+def _join_excerpts(paragraph: str, parts: list[str]) -> str:
+    """Sentences in paragraph order; "……" marks where text between them was left out."""
+    out = parts[0]
+    for prev, part in zip(parts, parts[1:]):
+        adjacent = paragraph.find(prev) + len(prev) == paragraph.find(part)
+        out += part if adjacent else "……" + part
+    return out
 
 
 def _write_answer(engine, chosen: list[_Evidence], intent: Intent) -> Answer:
@@ -201,12 +215,20 @@ def _write_answer(engine, chosen: list[_Evidence], intent: Intent) -> Answer:
         chosen = sorted(chosen, key=lambda e: e.doc.date or "", reverse=True)
     lines, citations, notes = [], [], []
     today = date.today()
+    opened: tuple[str, str] | None = None  # (doc_id, source text) of the line being written
     for n, ev in enumerate(chosen, start=1):
         in_order = sorted(ev.sentences, key=ev.paragraph.text.find)
+        quoted_text = _join_excerpts(ev.paragraph.text, in_order)
         when = f"（{ev.doc.date[:4]}年）" if several_dates and ev.doc.date else ""
         if intent.date and ev.doc.date and not any(DATE_RE.search(x) for x in in_order):
             when = f"（{_cn_date(ev.doc.date)}签发）"
-        lines.append(f"根据{ev.doc.label}{when}：{''.join(in_order)}[{n}]")
+        source = f"根据{ev.doc.label}{when}："
+        quoted = f"{quoted_text}[{n}]"
+        if opened == (ev.doc.doc_id, source):
+            lines[-1] += quoted  # the same document again: one opener, several quotes
+        else:
+            lines.append(source + quoted)
+            opened = (ev.doc.doc_id, source)
         citations.append(_citation(n, ev))
         for note in _validity_notes(ev.doc, engine, today):
             if note not in notes:

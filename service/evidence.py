@@ -10,7 +10,7 @@ from indexer.lexical import tokenize
 from indexer.models import Paragraph
 from indexer.text import normalize_for_index, sentences
 
-from .question import DATE_RE, DEPT_RE, FIGURE_RE, PERSON_RE, PROCEDURE_RE, Intent, expected_figure
+from .question import DATE_RE, DEPT_NOTE_RE, DEPT_RE, FIGURE_RE, PERSON_RE, PROCEDURE_RE, Intent, expected_figure
 from .results import Hit
 
 UNKNOWN_TERM_WEIGHT = 4.0  # a word the gazettes never use is more likely phrasing than substance
@@ -104,8 +104,10 @@ def intent_bonus(intent: Intent, s: str) -> float:
         bonus += 0.25
     if intent.date and DATE_RE.search(s):
         bonus += 0.25
-    if intent.department and DEPT_RE.search(s):
-        bonus += 0.3
+    if intent.department and DEPT_NOTE_RE.search(s):
+        bonus += 0.45
+    elif intent.department and DEPT_RE.search(s):
+        bonus += 0.1
     if intent.procedure and PROCEDURE_RE.search(s):
         bonus += 0.1
     return bonus

@@ -20,7 +20,9 @@ QUESTION_WORDS = {
 
 FIGURE_RE = re.compile(r"\d[\d.,，]*\s*(%|％|元|万元|亿元|万|亿|个|人|家|所|处|张|次|年|天|日|月|小时|公里|平方米|亩|吨|项|条|户|座|名|倍|分)")
 DATE_RE = re.compile(r"\d{4}年(\d{1,2}月)?(\d{1,2}日)?|\d{1,2}月\d{1,2}日|(年|月)底前|之日起")
-DEPT_RE = re.compile(r"（(牵头单位|责任单位|负责单位)[：:][^）]*）|（市[^（）]{1,20}负责）|负责")
+# a responsibility note names the department outright; a bare 负责 only hints at one
+DEPT_NOTE_RE = re.compile(r"[（(](牵头单位|责任单位|负责单位)[：:][^）)]*[）)]|[（(]市[^（）()]{1,20}负责[）)]")
+DEPT_RE = re.compile(DEPT_NOTE_RE.pattern + r"|负责")
 # a sentence that names who did or became something: "夏章勇为…院长", "市长张百顺主持会议"
 PERSON_RE = re.compile(r"[\u4e00-\u9fff]{2,4}为[\u4e00-\u9fff（）()]{2,}|任命|免去|主持|出席|参加|讲话|带队|率[团队]|致辞|会见|代表|调研|考察|视察|督导|邀请|专家|来聊")
 PROCEDURE_RE = re.compile(r"申请|办理|提交|提供|受理|审核|审批|登记|程序|流程|材料|凭")

@@ -51,10 +51,11 @@ def _assert_faithful(engine, answer):
         assert para.text == c.quote
         assert c.url == f"/documents/{c.doc_id}#p{para.index}"
     for line in answer.answer.split("\n"):
-        m = re.match(r"^根据《.+?》(（[^）]*）)*：(.*)\[(\d+)\]$", line)
-        if m:
-            quote = next(c.quote for c in answer.citations if c.n == int(m.group(3)))
-            assert m.group(2) in quote or all(part in quote for part in re.split(r"(?<=[。；])", m.group(2)) if part)
+        m = re.match(r"^根据《.+?》(（[^）]*）)*：(.*\])$", line)
+        if m:  # "根据《…》：quoted[1]quoted[2]": every quoted piece is in its citation's paragraph
+            for said, n in re.findall(r"(.*?)\[(\d+)\]", m.group(2)):
+                quote = next(c.quote for c in answer.citations if c.n == int(n))
+                assert all(part in quote for part in re.split(r"……|(?<=[。；])", said) if part), (said, quote)
 
 
 @pytest.mark.model
@@ -89,6 +90,9 @@ def test_follow_up_retrieves_rural_standard(real_engine):
 def test_department_question_cites_lead_unit(real_engine):
     a = real_engine.ask("城区供热直供到户由哪个部门牵头？")
     assert a.answered and "（牵头单位：市城管局" in a.answer
+    _assert_faithful(real_engine, a)
+    a = real_engine.ask("食盐质量安全监管归哪个部门负责？")
+    assert "加强食盐质量安全监管。……" in a.answer and "（市盐务局负责）[1]" in a.answer
     _assert_faithful(real_engine, a)
 
 
