@@ -83,14 +83,10 @@ def read_manifest(index_dir: Path) -> dict:
     return manifest
 
 
-def model_name(settings: Settings) -> str:
-    return settings.model
-
-
 def _embed_chunks(texts: list[str], settings: Settings, embedder: Embedder | None, progress: bool) -> tuple[np.ndarray, int, Embedder | None]:
     """Vectors for all texts: cached ones reused, the rest embedded (loading the model only then)."""
     cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite3")
-    name = embedder.name if embedder else model_name(settings)
+    name = embedder.name if embedder else settings.model
     keys = [EmbeddingCache.key(t) for t in texts]
     found = cache.get_many(name, keys)
     missing = [i for i, k in enumerate(keys) if k not in found]
@@ -125,7 +121,7 @@ def build_index(settings: Settings, paths: list[Path] | None = None, embedder: E
 
     started = time.perf_counter()
     files = gazette_files(paths or [settings.corpus_dir])
-    name = embedder.name if embedder else model_name(settings)
+    name = embedder.name if embedder else settings.model
     chash = corpus_hash(files, settings, name)
     index_dir = settings.index_dir
     report = BuildReport(files=len(files), index_dir=str(index_dir))

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from .articles import ISSUER_RE, LETTERHEAD_RE, Article, is_title_line
 from .paragraphs import is_embedded_title
 from .text import (
-    DATE_RE,
     DOCNUM_RE,
     cn_number,
     has_punctuation,
@@ -164,5 +163,3 @@ def read_validity(texts: list[str], signed: str | None) -> dict | None:
         return None
     return {"effective": effective, "expires": expires, "statement": "".join(dict.fromkeys(statements)), "repeals": tuple(repeals)}
 
-
-__all__ = ["Header", "read_header", "document_type", "signing_date", "read_validity", "DATE_RE"]

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from .articles import ISSUER_RE
-from .text import CJK, cn_number, ends_sentence, has_punctuation, is_date_line, strip_spaces
+from .text import ends_sentence, has_punctuation, is_date_line, strip_spaces
 
 _CN = "〇零一二三四五六七八九十百两"
 # (level, pattern) — a lower level is a larger unit. 篇 > 章 > 节 > 条; 一、 > （一） > 1. > （1）
@@ -181,12 +181,3 @@ def build_paragraphs(lines: list[str], root: str, chronicle: bool = False) -> li
             stack.append((level, _heading_label(s, level)))
         out.append(RawParagraph(base + tuple(lab for _, lab in stack), s, kind))
     return out
-
-
-def chinese_ordinal(s: str) -> int | None:
-    """The number of a 第X条-style marker: 第十八条 → 18."""
-    m = re.match(rf"^第([{_CN}]+)[篇章节条]", s)
-    return cn_number(m[1]) if m else None
-
-
-__all__ = ["RawParagraph", "build_paragraphs", "join_lines", "marker_level", "is_embedded_title", "CJK"]

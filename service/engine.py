@@ -52,7 +52,9 @@ class Engine:
             raise IndexMismatchError(f"index dimension {manifest['dim']} != model dimension {embedder.dim}: run `gazette index`")
         keys = json.loads((index_dir / SENTENCE_KEYS).read_text("utf-8"))
         vectors = np.load(index_dir / SENTENCE_VECTORS)
-        return cls(settings, store, Retriever(store, dense, bm25, embedder), manifest, dict(zip(keys, vectors)))
+        engine = cls(settings, store, Retriever(store, dense, bm25, embedder), manifest, dict(zip(keys, vectors)))
+        _ = engine.term_stats  # computed (and jieba's dictionary loaded) here, not in the first request
+        return engine
 
     @cached_property
     def term_stats(self):

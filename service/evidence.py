@@ -5,6 +5,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from indexer.lexical import tokenize
 from indexer.models import Paragraph
@@ -46,14 +47,15 @@ SYNONYMS = {
 }
 
 
-def _variants(term: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _variants(term: str) -> tuple[str, ...]:
     """The term, its synonyms, and compounds with a synonym inside ("城市低保" → "城市居民最低生活保障")."""
     out = [term, *SYNONYMS.get(term, ())]
     for key, alts in SYNONYMS.items():
         if key != term and key in term:
             for alt in alts:
                 out.append(term.replace(key, alt))
-    return out
+    return tuple(out)
 
 
 def _present(term: str, norm: str) -> bool:

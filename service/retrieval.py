@@ -118,7 +118,8 @@ class Retriever:
         rows: list[int] = []
         for d in named:
             doc_rows = [r for r in self._rows_by_doc.get(d.doc_id, []) if mask is None or mask[r]]
-            ranked = [r for r in order if r in set(doc_rows)]
+            own = set(doc_rows)
+            ranked = [r for r in order if r in own]
             rows.extend(ranked or doc_rows[:1])
             for r in doc_rows[:1]:
                 if r not in rows:
