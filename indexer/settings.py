@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     # questions). Similarities depend on the model: None means the value calibrated for the offline
     # default on eval/data/dev.jsonl, and no check for any other model until it is calibrated.
     answer_min_similarity: float | None = None
+    # Admin endpoints (upload, remove, feedback review) are off unless a token is set.
+    admin_token: SecretStr | None = None
     host: str = "127.0.0.1"
     port: int = 8000
 
