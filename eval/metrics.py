@@ -59,6 +59,19 @@ METRIC_DEFINITIONS: dict[str, str] = {
         "the facts the gold_answer states are kept (so a gold answer scores 1.0). Numeric facts "
         "are not matched inside a longer number. Mean over questions."
     ),
+    "cited_gold": (
+        "Over every answerable question with gold_docnums (a refusal scores 0): 1 when some cited "
+        "document matches a gold entry; first_cited_gold: when the first citation does; mean."
+    ),
+    "quote_evidence": (
+        "Over every answerable question with evidence (a refusal scores 0): the share of evidence "
+        "strings contained in the cited quotes taken together (compacted); first_quote_evidence: "
+        "in the first quote alone; mean."
+    ),
+    "answer_facts": (
+        "Fact recall of the answer text over every answerable question with facts, a refusal "
+        "scoring 0 (fact_recall is the same over answered questions only)."
+    ),
     "refusal": (
         "Positive class = refused (answered == false); truth = answerable == false. "
         "precision = TP / (TP + FP), recall = TP / (TP + FN), F1 = 2PR / (P + R); "
@@ -167,6 +180,14 @@ def _first_prefix_containing(needle: str, prefixes: Sequence[str]) -> int | None
 
 
 # ---------------------------------------------------------------- citations and quotes
+
+def evidence_share(evidence: Sequence[str], quotes: Sequence[str]) -> float:
+    """Share of evidence strings contained in the quotes taken together (compacted; 0 with no quotes)."""
+    if not evidence:
+        return 0.0
+    text = "\n".join(compact(q) for q in quotes)
+    return sum(1 for e in evidence if compact(e) in text) / len(evidence)
+
 
 def citation_precision(cited: Sequence[DocLike], gold: Sequence[str]) -> float:
     """Distinct cited documents that match gold / distinct cited documents; 0.0 if none cited."""

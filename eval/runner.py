@@ -88,6 +88,12 @@ class QuestionResult:
     facts: list[str] = field(default_factory=list)
     facts_found: list[bool] = field(default_factory=list)
     fact_recall: float | None = None
+    # end-to-end figures over every answerable question, a refusal scoring 0 (None: not scored)
+    cited_gold: bool | None = None  # some citation is a gold document
+    first_cited_gold: bool | None = None  # the first citation is
+    quote_evidence: float | None = None  # share of evidence strings inside the quotes
+    first_quote_evidence: float | None = None  # share inside the first quote
+    answer_facts: float | None = None  # fact recall of the answer text
 
 
 @dataclass
@@ -401,6 +407,7 @@ def _score_retrieval(r: QuestionResult, q: Question) -> None:
 def _score_answer(r: QuestionResult, q: Question, paragraphs_of) -> None:
     ask = r.ask
     r.quotes_verbatim = [M.quote_is_verbatim(c.quote, paragraphs_of(c.doc_id)) for c in ask.citations]
+    _score_end_to_end(r, q)
     if not (q.answerable and ask.answered):
         return
     if q.gold_docnums:
@@ -410,6 +417,23 @@ def _score_answer(r: QuestionResult, q: Question, paragraphs_of) -> None:
     r.facts = [f.text for f in facts]
     r.facts_found = M.facts_found(facts, ask.answer)
     r.fact_recall = M.fact_recall(facts, ask.answer)
+
+
+def _score_end_to_end(r: QuestionResult, q: Question) -> None:
+    """What a user sees, over every answerable question: a refusal cites nothing and quotes nothing."""
+    if not q.answerable:
+        return
+    cites = r.ask.citations if r.ask.answered else []
+    quotes = [c.quote for c in cites]
+    if q.gold_docnums:
+        r.cited_gold = any(M.matches_gold(c, q.gold_docnums) for c in cites)
+        r.first_cited_gold = bool(cites) and M.matches_gold(cites[0], q.gold_docnums)
+    if q.evidence:
+        r.quote_evidence = M.evidence_share(q.evidence, quotes)
+        r.first_quote_evidence = M.evidence_share(q.evidence, quotes[:1])
+    facts = M.answer_facts(q.evidence, q.question, q.gold_answer)
+    if facts:
+        r.answer_facts = M.fact_recall(facts, r.ask.answer) if r.ask.answered else 0.0
 
 
 def summarise(results: Sequence[QuestionResult]) -> dict:
@@ -442,6 +466,13 @@ def _answer_summary(results: Sequence[QuestionResult]) -> dict:
         "quote_faithfulness": M.micro_fraction(ok for r in results for ok in r.quotes_verbatim),
         "citations": sum(len(r.quotes_verbatim) for r in results),
         "fact_recall": M.mean(r.fact_recall for r in results),
+        "cited_gold": M.mean(None if r.cited_gold is None else float(r.cited_gold) for r in results),
+        "first_cited_gold": M.mean(None if r.first_cited_gold is None else float(r.first_cited_gold) for r in results),
+        "quote_evidence": M.mean(r.quote_evidence for r in results),
+        "first_quote_evidence": M.mean(r.first_quote_evidence for r in results),
+        "answer_facts": M.mean(r.answer_facts for r in results),
+        "refused_answerable": sum(1 for r in results if r.answerable and r.ask.error is None and not r.ask.answered),
+        "answered_unanswerable": sum(1 for r in results if not r.answerable and r.ask.error is None and r.ask.answered),
     }
 
 

@@ -64,7 +64,7 @@ _WORDLIKE = re.compile(r"[^\W_]")  # a letter or digit
 # 0.729 / 0.815: search mode's 聊城市 → 城市 noise hurts; expansion recovers 度假区, 民政局, 阳谷.
 _MODE = "expand"
 # Bump when the dictionary or the rules change: a BM25 index is only valid with the same tokens.
-LEXICAL_VERSION = 1
+LEXICAL_VERSION = 2
 
 _lock = threading.Lock()
 _jieba = None
@@ -141,6 +141,22 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+_CJK_RUN = re.compile(r"^[\u3400-\u9fff]{3,}$")
+
+
+def subword_tokens(tokens: list[str]) -> list[str]:
+    """The tokens plus the character bigrams of each word of 3+ Chinese characters.
+
+    Sub-word matching as Lucene's CJK analyzers do it: the everyday 低保户 (one jieba word)
+    then shares 低保 with the gazettes' text, and 种粮户 shares 种粮.
+    """
+    out = list(tokens)
+    for t in tokens:
+        if _CJK_RUN.match(t):
+            out.extend(t[i : i + 2] for i in range(len(t) - 1))
+    return out
+
+
 class BM25Index:
     """BM25 (Lucene variant, via bm25s) over pre-tokenised texts; rows are positions in the build list."""
 
@@ -154,7 +170,7 @@ class BM25Index:
         if not texts:
             raise ValueError("BM25Index.build needs at least one text")
         # bm25s's own tokenizer splits on ASCII word boundaries, useless for Chinese: pass token lists.
-        corpus = [tokenize(t) for t in texts]
+        corpus = [subword_tokens(tokenize(t)) for t in texts]
         if not any(corpus):  # bm25s fails on an empty vocabulary; "" never comes out of tokenize()
             corpus[0] = [""]
         bm25 = bm25s.BM25(method="lucene")  # k1=1.5, b=0.75
@@ -166,7 +182,7 @@ class BM25Index:
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row for query (float32, zeros where no query token occurs)."""
-        ids = self.bm25.get_tokens_ids(tokenize(query))
+        ids = self.bm25.get_tokens_ids(subword_tokens(tokenize(query)))
         if not ids:
             return np.zeros(len(self), dtype=np.float32)
         return np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)

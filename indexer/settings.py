@@ -30,10 +30,8 @@ class Settings(BaseSettings):
     target_chunk_chars: int = Field(500, ge=50)
     top_k: int = Field(5, ge=1, le=50)
     max_question_chars: int = Field(500, ge=10)
-    # An answer whose best sentence is less similar than this to the question is refused (off-topic
-    # questions). Similarities depend on the model: None means the value calibrated for the offline
-    # default on eval/data/dev.jsonl, and no check for any other model until it is calibrated.
-    answer_min_similarity: float | None = None
+    # What the answers say they cover ("已收录的…"); None: derived from the documents' issuers.
+    corpus_name: str | None = None
     # Admin endpoints (upload, remove, feedback review) are off unless a token is set.
     admin_token: SecretStr | None = None
     host: str = "127.0.0.1"
@@ -46,15 +44,6 @@ class Settings(BaseSettings):
     @property
     def feedback_db(self) -> Path:
         return self.cache_dir / "feedback.sqlite3"
-
-
-CALIBRATED_MIN_SIMILARITY = {OFFLINE_MODEL: 0.87}
-
-
-def min_answer_similarity(settings: Settings) -> float:
-    if settings.answer_min_similarity is not None:
-        return settings.answer_min_similarity
-    return CALIBRATED_MIN_SIMILARITY.get(settings.model, 0.0)
 
 
 @lru_cache(maxsize=1)

@@ -1,28 +1,71 @@
-"""Extractive answers: pick the sentences of retrieved paragraphs that answer the question.
+"""Extractive answers: decide whether the gazettes answer the question, then quote them.
+
+    question.py (what is asked) → retrieval → evidence.py (which sentences answer it)
+    → decision.py (answer, hedge or refuse) → this module (the answer, every sentence quoted)
 
 Every sentence of an answer is a verbatim piece of a quoted paragraph, marked [n] with its
-citation. When the best evidence does not cover the question's key terms, or the kind of fact
-asked for (a figure, a date, a department, a person) is not there, the answer says so plainly.
-
-    question.py (what is asked) → evidence.py (which sentences answer it) → this module (the answer)
+citation. Hard scope rules come first (an unknown 文号, another city, a year the corpus never
+mentions); then the decision model; then the answer is written from the exact evidence, or,
+when retrieval is sure but no sentence states exactly what was asked, from the best passage
+under a plain lead-in.
 """
 from __future__ import annotations
 
+import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 
 from indexer.models import Document, Paragraph
-from indexer.settings import min_answer_similarity
 from indexer.text import DOCNUM_RE, normalize_docnum, sentence_key, sentences
 
-from .evidence import Candidate, fits_intent, missing_constraint, rank_sentences
-from .question import DATE_RE, DEPT_NOTE_RE, Intent, content_terms, question_intent, retrieval_query
-from .results import Answer, Citation, Filters
+from . import wording as W
+from .decision import DecisionFeatures, DecisionModel
+from .evidence import Candidate, TermStats, coverage, fits_intent, mentions_place, missing_constraint, rank_sentences, unknown_share
+from .question import DATE_RE, DEPT_NOTE_RE, Question, parse_question
+from .results import Answer, Citation, Filters, Hit, RetrievalSignals
+from .scope import CorpusScope
 
-REFUSAL = "抱歉，已收录的聊城市人民政府公报中没有找到能回答这个问题的内容。建议拨打12345政务服务便民热线咨询。"
+
+@dataclass(frozen=True)
+class AnswerPolicy:
+    """The knobs of answering, each with the reason for its value."""
+
+    # A sentence is exact evidence when it holds this share of the question's key-term weight.
+    min_cover: float = 0.4
+    # Sentences this close to the best one join the answer.
+    score_window: float = 0.35
+    # Another document joins only when it covers the question about as well; for a figure the
+    # margin is wider, because the same figure from another year's document is worth showing.
+    other_doc_margin: float = 0.05
+    other_doc_margin_figure: float = 0.15
+    max_paragraphs: int = 3
+    max_sentences_per_paragraph: int = 2
+    # Used when no trained decision model is available: refuse below this best-sentence coverage.
+    fallback_min_cover: float = 0.4
+    # Retrieval depth for the evidence: twice the answer's top_k, at least this many chunks.
+    min_candidates: int = 10
+
+
+@dataclass
+class AnswerContext:
+    """What answering needs from a loaded index, and nothing else."""
+
+    search: Callable[..., list[Hit]]
+    embed_query: Callable[[str], np.ndarray]
+    paragraph: Callable[[str], Paragraph]
+    document: Callable[[str], Document]
+    documents: Callable[[], list[Document]]
+    find_by_docnum: Callable[[str], list[Document]]
+    paragraphs_citing: Callable[[str], list[Paragraph]]
+    term_stats: TermStats
+    sentence_vectors: dict[str, np.ndarray]
+    scope: CorpusScope
+    decision: DecisionModel | None
+    policy: AnswerPolicy = field(default_factory=AnswerPolicy)
 
 
 @dataclass
@@ -31,18 +74,182 @@ class _Evidence:
     paragraph: Paragraph
     sentences: list[str] = field(default_factory=list)
     score: float = 0.0
-    section: str = ""
 
 
-def _validity_notes(doc: Document, engine, today: date) -> list[str]:
-    notes = []
-    v = doc.validity
-    if v and v.expires and v.expires < today.isoformat():
-        notes.append(f"注意：{doc.label}的有效期至{_cn_date(v.expires)}，已经到期。")
-    for other in engine.documents():
-        if other.validity and doc.docnum and doc.docnum in other.validity.repeals:
-            notes.append(f"注意：{doc.label}已被{other.label}废止。")
-    return notes
+@dataclass
+class Assessment:
+    """Everything the decision looks at, kept for the benchmark and for training the model."""
+
+    question: Question
+    hits: list[Hit]
+    ranked: list[Candidate]
+    exact: list[Candidate]  # sentences that hold the kind of fact asked for and every constraint
+    plausible: list[Candidate]  # sentences that hold every constraint (year, month, ordinal, place)
+    features: DecisionFeatures | None
+    probability: float | None
+    refusal: str | None  # the reason a hard rule refused, as the answer text
+
+
+def answer_question(ctx: AnswerContext, text: str, history: list[dict] | None = None, top_k: int = 5,
+                    filters: Filters | None = None, mode: str = "hybrid") -> Answer:
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    q = parse_question(text, history, ctx.term_stats.rare)
+    direct = _docnum_lookup(ctx, q)
+    if direct is not None:
+        direct.timing_ms = {"total": _ms(started)}
+        return direct
+    a = assess(ctx, q, top_k, filters, mode, timings)
+    t = time.perf_counter()
+    answer = decide_and_write(ctx, a, top_k)
+    timings["answer"] = timings.get("answer", 0.0) + _ms(t)
+    timings["total"] = _ms(started)
+    answer.timing_ms = timings
+    return answer
+
+
+def _docnum_lookup(ctx: AnswerContext, q: Question) -> Answer | None:
+    """A 文号 not in the corpus (quote who cites it, or say so), or "what is document X" (its opening)."""
+    if not q.docnum:
+        return None
+    docs = ctx.find_by_docnum(q.text)
+    if not docs:
+        return _cited_docnum_answer(ctx, q.docnum) or _refusal(W.UNKNOWN_DOCNUM, ctx, docnum=q.docnum)
+    if q.intent.document:
+        return _document_answer(ctx, docs[0])
+    return None
+
+
+def assess(ctx: AnswerContext, q: Question, top_k: int, filters: Filters | None, mode: str, timings: dict | None = None) -> Assessment:
+    """Retrieve, rank the sentences, apply the scope rules and compute the decision features."""
+    timings = timings if timings is not None else {}
+    if q.docnum:  # a detail question about a named document: look only inside that document
+        docs = ctx.find_by_docnum(q.text)
+        filters = Filters(**{**(filters.__dict__ if filters else {}), "doc_ids": tuple(d.doc_id for d in docs)})
+    unknown_years = ctx.scope.unknown_years(q.years)
+    if unknown_years:
+        return Assessment(q, [], [], [], [], None, None, _scope_text(W.OUT_OF_SCOPE_YEAR, ctx, year=unknown_years[0]))
+    qvec = None
+    if mode != "bm25":  # embedded once: for dense search and for the similarity feature
+        t = time.perf_counter()
+        qvec = ctx.embed_query(q.query)
+        timings["embed"] = _ms(t)
+    signals = RetrievalSignals()
+    hits = ctx.search(q.query, k=max(top_k * 2, ctx.policy.min_candidates), filters=filters, mode=mode,
+                      timings=timings, query_vector=qvec, signals=signals, lexical_query=q.expanded_query)
+    t = time.perf_counter()
+    ranked = rank_sentences(hits, ctx.paragraph, q, ctx.term_stats)
+    plausible = [c for c in ranked if not missing_constraint(q, c)]
+    foreign = () if q.docnum else ctx.scope.foreign_places(q.text)
+    if foreign:  # another place: only what the gazettes say about that place itself
+        plausible = [c for c in plausible if all(mentions_place(p, c) for p in foreign)]
+        if not plausible:
+            return Assessment(q, hits, ranked, [], [], None, None, _scope_text(W.OUT_OF_SCOPE_PLACE, ctx, place=foreign[0]))
+    if q.years and not plausible:
+        return Assessment(q, hits, ranked, [], [], None, None, _scope_text(W.OUT_OF_SCOPE_YEAR, ctx, year=q.years[0]))
+    exact = [c for c in plausible if fits_intent(q, c)]
+    features = decision_features(ctx, q, hits, ranked, plausible, exact, signals, qvec)
+    # a named document exists: quote its most relevant passage rather than guess it is off topic
+    model = ctx.decision if qvec is not None and not q.docnum else None
+    probability = model.probability(features) if model else None
+    timings["answer"] = _ms(t)
+    return Assessment(q, hits, ranked, exact, plausible, features, probability, None)
+
+
+def decision_features(ctx: AnswerContext, q: Question, hits: list[Hit], ranked: list[Candidate], plausible: list[Candidate],
+                      exact: list[Candidate], signals: RetrievalSignals, qvec: np.ndarray | None) -> DecisionFeatures:
+    best = (exact or plausible or ranked or [None])[0]
+    stats = ctx.term_stats
+    top_term = max(q.terms, key=stats.weight) if q.terms else None
+    return DecisionFeatures(
+        bm25_top=math.log1p(max(signals.bm25_top, 0.0)),
+        dense_top=signals.dense_top,
+        agree=float(signals.agree),
+        best_cover=best.cover if best else 0.0,
+        sentence_cover=coverage(q.terms, best.sentence, stats) if best else 0.0,
+        top_term_in_sentence=float(bool(best and top_term and coverage([top_term], best.sentence, stats) > 0)),
+        paragraph_missing=1.0 - coverage(q.terms, f"{best.paragraph.text} {best.hit.chunk.title}", stats) if best else 1.0,
+        chunk_cover=coverage(q.terms, hits[0].chunk.text + hits[0].chunk.title, ctx.term_stats) if hits else 0.0,
+        unknown_share=unknown_share(q.terms, ctx.term_stats),
+        fits_intent=float(bool(exact) and exact[0].cover >= ctx.policy.min_cover),
+        sentence_sim=_similarity(ctx, qvec, [c.sentence for c in (exact or plausible)[:5]]),
+        n_terms=math.log1p(len(q.terms)),
+        expanded=float(q.expanded_query != q.query),
+    )
+
+
+def _similarity(ctx: AnswerContext, qvec: np.ndarray | None, texts: list[str]) -> float:
+    """Best cosine of the question to these sentences, from the vectors built with the index."""
+    if qvec is None or not texts:
+        return 0.0
+    vecs = [ctx.sentence_vectors[k] for k in map(sentence_key, texts) if k in ctx.sentence_vectors]
+    return float((np.vstack(vecs) @ qvec).max()) if vecs else 0.0
+
+
+def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
+    """Refuse, answer from the exact evidence, or hedge with the best passage."""
+    if a.refusal:
+        return Answer(answer=a.refusal, answered=False)
+    if not _answerable(ctx, a):
+        return _refusal(W.REFUSAL, ctx)
+    strong = [c for c in a.exact if c.cover >= ctx.policy.min_cover]
+    if strong:
+        return _write_answer(ctx, _select_evidence(ctx, a.question, strong, top_k), a.question)
+    best = (a.exact or a.plausible)[:1]
+    answer = _write_answer(ctx, _select_evidence(ctx, a.question, best, 1), a.question)
+    answer.answer = W.HEDGE_LEAD + "\n" + answer.answer
+    return answer
+
+
+def _answerable(ctx: AnswerContext, a: Assessment) -> bool:
+    if not a.plausible:
+        return False
+    if a.question.docnum:
+        return True
+    if a.probability is not None and ctx.decision is not None:
+        return a.probability >= ctx.decision.threshold
+    # no trained model for this embedder: the exact evidence must cover the question well enough
+    return bool(a.exact) and a.exact[0].cover >= ctx.policy.fallback_min_cover
+
+
+def _same_or_as_good(c: Candidate, top: Candidate, q: Question, policy: AnswerPolicy) -> bool:
+    """Evidence from a second document must answer as fully as the best, or it only dilutes the citations."""
+    margin = policy.other_doc_margin_figure if q.intent.figure else policy.other_doc_margin
+    return c.hit.chunk.doc_id == top.hit.chunk.doc_id or c.cover >= top.cover - margin
+
+
+def _select_evidence(ctx: AnswerContext, q: Question, candidates: list[Candidate], top_k: int) -> list[_Evidence]:
+    """The paragraphs (at most max_paragraphs) and their sentences that answer the question."""
+    policy = ctx.policy
+    top = candidates[0]
+    best = [c for c in candidates if c.score >= top.score - policy.score_window and _same_or_as_good(c, top, q, policy)]
+    evidence: dict[str, _Evidence] = {}
+    for c in best[: max(3, top_k)]:
+        key = c.paragraph.paragraph_id
+        if key not in evidence:
+            if len(evidence) >= policy.max_paragraphs:
+                continue
+            evidence[key] = _Evidence(ctx.document(c.hit.chunk.doc_id), c.paragraph, score=c.score)
+        ev = evidence[key]
+        if c.sentence not in ev.sentences and len(ev.sentences) < policy.max_sentences_per_paragraph:
+            ev.sentences.append(c.sentence)
+    if q.intent.department:  # the department is in the item's closing note: quote it too
+        for ev in evidence.values():
+            note = next((x for x in sentences(ev.paragraph.text) if DEPT_NOTE_RE.search(x)), None)
+            if note and not any(DEPT_NOTE_RE.search(x) for x in ev.sentences):
+                ev.sentences.append(note)
+    return list(evidence.values())
+
+
+# ---------------------------------------------------------------- writing
+
+def _refusal(template: str, ctx: AnswerContext, **values) -> Answer:
+    return Answer(answer=_scope_text(template, ctx, **values), answered=False)
+
+
+def _scope_text(template: str, ctx: AnswerContext, **values) -> str:
+    s = ctx.scope
+    return template.format(corpus=s.corpus_name, home=s.home_name or "本地", first=s.first_year, last=s.last_year, **values)
 
 
 def _cn_date(iso: str) -> str:
@@ -59,12 +266,8 @@ def _citation(n: int, ev: _Evidence) -> Citation:
     )
 
 
-def _document_answer(engine, question: str, top_k: int) -> Answer | None:
+def _document_answer(ctx: AnswerContext, doc: Document) -> Answer | None:
     """A lookup by 文号: the document's title, date and opening paragraph."""
-    docs = engine.find_by_docnum(question)
-    if not docs:
-        return None
-    doc = docs[0]
     body = [p for p in doc.paragraphs if p.kind not in ("signature", "heading") and len(p.text) > 20]
     # an 印发 notice's own text is boilerplate: quote the opening of the document it carries
     inner = [p for p in body if doc.embedded_titles and len(p.heading_path) > 1 and p.heading_path[1] in doc.embedded_titles]
@@ -73,21 +276,21 @@ def _document_answer(engine, question: str, top_k: int) -> Answer | None:
         return None
     lead = sentences(first.text)[:2]
     ev = _Evidence(doc, first, lead, 1.0)
-    when = f"，{_cn_date(doc.date)}签发" if doc.date else ""
-    text = f"{doc.docnum}是{doc.issuer or ''}的《{doc.title}》{when}。其中写道：{''.join(lead)}[1]"
+    when = W.DOCUMENT_SIGNED.format(date=_cn_date(doc.date)) if doc.date else ""
+    text = W.DOCUMENT_LOOKUP.format(docnum=doc.docnum, issuer=doc.issuer or "", title=doc.title, when=when, lead="".join(lead))
     return Answer(answer=text, answered=True, citations=[_citation(1, ev)])
 
 
-def _cited_docnum_answer(engine, docnum: str) -> Answer | None:
+def _cited_docnum_answer(ctx: AnswerContext, docnum: str) -> Answer | None:
     """A 文号 the gazettes only mention (e.g. as repealed): quote where they mention it."""
-    paragraphs = engine.store.paragraphs_citing(docnum)[:3]
+    paragraphs = ctx.paragraphs_citing(docnum)[:3]
     if not paragraphs:
         return None
-    lines, citations = [f"已收录的公报没有收录{docnum}原文，但以下文件提到了它："], []
+    lines, citations = [W.CITED_ONLY.format(docnum=docnum)], []
     for n, p in enumerate(paragraphs, start=1):
-        doc = engine.get_document(p.doc_id)
+        doc = ctx.document(p.doc_id)
         said = next((s for s in sentences(p.text) if docnum in normalize_docnum_text(s)), p.text)
-        lines.append(f"根据{doc.label}：{said}[{n}]")
+        lines.append(W.SOURCE_LINE.format(label=doc.label, when="") + f"{said}[{n}]")
         citations.append(_citation(n, _Evidence(doc, p, [said], 1.0)))
     return Answer(answer="\n".join(lines), answered=True, citations=citations)
 
@@ -97,102 +300,15 @@ def normalize_docnum_text(s: str) -> str:
     return DOCNUM_RE.sub(lambda m: normalize_docnum(m.group(0)) or m.group(0), s)
 
 
-def answer_question(engine, question: str, history: list[dict], top_k: int = 5, filters: Filters | None = None, mode: str = "hybrid", min_cover: float = 0.4) -> Answer:
-    started = time.perf_counter()
-    timings: dict[str, float] = {}
-    question = question.strip()
-    intent = question_intent(question)
-    named = normalize_docnum(question)
-    if named and not engine.find_by_docnum(question):
-        answer = _cited_docnum_answer(engine, named) or Answer(
-            answer=f"已收录的公报中没有文号为{named}的文件。建议拨打12345政务服务便民热线咨询。", answered=False
-        )
-        answer.timing_ms = {"total": _ms(started)}
-        return answer
-    if intent.document:
-        ans = _document_answer(engine, question, top_k)
-        if ans:
-            ans.timing_ms = {"total": _ms(started)}
-            return ans
-    query = retrieval_query(question, history)
-    qvec = None
-    if mode != "bm25":  # embedded once: for dense search and for the on-topic check
-        t = time.perf_counter()
-        qvec = engine.retriever.embedder.embed_query(query)
-        timings["embed"] = _ms(t)
-    hits = engine.search(query, k=max(top_k * 2, 10), filters=filters, mode=mode, timings=timings, query_vector=qvec)
-    t = time.perf_counter()
-    stats = engine.term_stats
-    terms = content_terms(query)
-    ranked = rank_sentences(hits, engine.store.get_paragraph, terms, intent, stats)
-    chosen = _select_evidence(engine, question, ranked, intent, top_k, min_cover)
-    if chosen and qvec is not None and not _on_topic(engine, qvec, chosen):
-        chosen = []
-    answer = _write_answer(engine, chosen, intent) if chosen else Answer(answer=REFUSAL, answered=False)
-    timings["answer"] = _ms(t)
-    timings["total"] = _ms(started)
-    answer.timing_ms = timings
-    return answer
-
-
-def _on_topic(engine, qvec: np.ndarray, chosen: list[_Evidence]) -> bool:
-    """Whether the chosen sentences are about what was asked, by embedding similarity.
-
-    Key-term coverage cannot tell "社保卡丢了怎么办？" from a gazette sentence about something
-    else that shares a word; the embeddings of the sentences can. Their vectors are built with
-    the index, so this costs a few dot products.
-    """
-    threshold = min_answer_similarity(engine.settings)
-    keys = [sentence_key(s) for ev in chosen for s in ev.sentences]
-    if threshold <= 0 or not keys:
-        return True
-    missing = [k for k in keys if k not in engine.sentence_vectors]
-    fresh = dict(zip(missing, engine.retriever.embedder.embed_passages(missing))) if missing else {}
-    vectors = np.vstack([engine.sentence_vectors.get(k, fresh.get(k)) for k in keys])
-    return float((vectors @ qvec).max()) >= threshold
-
-
-def _ms(t: float) -> float:
-    return round((time.perf_counter() - t) * 1000, 3)
-
-
-SCORE_WINDOW = 0.35  # sentences this close to the best one join the answer
-# Another document joins only when it covers the question about as well; for a figure the margin is
-# wider, because the same figure from an older document (another year's standard) is worth showing.
-OTHER_DOC_MARGIN = 0.05
-OTHER_DOC_MARGIN_FIGURE = 0.15
-
-
-def _same_or_as_good(c: Candidate, top: Candidate, intent: Intent) -> bool:
-    """Evidence from a second document must answer as fully as the best, or it only dilutes the citations."""
-    margin = OTHER_DOC_MARGIN_FIGURE if intent.figure else OTHER_DOC_MARGIN
-    return c.hit.chunk.doc_id == top.hit.chunk.doc_id or c.cover >= top.cover - margin
-
-
-def _select_evidence(engine, question: str, ranked: list[Candidate], intent: Intent, top_k: int, min_cover: float) -> list[_Evidence]:
-    """The paragraphs (at most 3) and their sentences that answer the question; [] when none does."""
-    # evidence must hold the kind of fact asked for and every year, month and ordinal the question names
-    fitting = [c for c in ranked if fits_intent(intent, question, c) and not missing_constraint(question, [c])]
-    if not fitting or fitting[0].cover < min_cover:
-        return []
-    top = fitting[0]
-    best = [c for c in fitting if c.cover >= min_cover and c.score >= top.score - SCORE_WINDOW and _same_or_as_good(c, top, intent)]
-    evidence: dict[str, _Evidence] = {}
-    for c in best[: max(3, top_k)]:
-        key = c.paragraph.paragraph_id
-        if key not in evidence:
-            if len(evidence) >= 3:
-                continue
-            evidence[key] = _Evidence(engine.get_document(c.hit.chunk.doc_id), c.paragraph, score=c.score)
-        ev = evidence[key]
-        if c.sentence not in ev.sentences and len(ev.sentences) < 2:
-            ev.sentences.append(c.sentence)
-    if intent.department:  # the department is in the item's closing note: quote it too
-        for ev in evidence.values():
-            note = next((x for x in sentences(ev.paragraph.text) if DEPT_NOTE_RE.search(x)), None)
-            if note and not any(DEPT_NOTE_RE.search(x) for x in ev.sentences):
-                ev.sentences.append(note)
-    return list(evidence.values())
+def _validity_notes(doc: Document, ctx: AnswerContext, today: date) -> list[str]:
+    notes = []
+    v = doc.validity
+    if v and v.expires and v.expires < today.isoformat():
+        notes.append(W.EXPIRED.format(label=doc.label, date=_cn_date(v.expires)))
+    for other in ctx.documents():
+        if other.validity and doc.docnum and doc.docnum in other.validity.repeals:
+            notes.append(W.REPEALED.format(label=doc.label, other=other.label))
+    return notes
 
 
 def _join_excerpts(paragraph: str, parts: list[str]) -> str:
@@ -204,7 +320,7 @@ def _join_excerpts(paragraph: str, parts: list[str]) -> str:
     return out
 
 
-def _write_answer(engine, chosen: list[_Evidence], intent: Intent) -> Answer:
+def _write_answer(ctx: AnswerContext, chosen: list[_Evidence], q: Question) -> Answer:
     """One line per paragraph, "根据《…》（文号）：sentences[n]", newest document first when years differ.
 
     When a date is asked for and the sentences give none (an appointment, a decision), the
@@ -219,10 +335,10 @@ def _write_answer(engine, chosen: list[_Evidence], intent: Intent) -> Answer:
     for n, ev in enumerate(chosen, start=1):
         in_order = sorted(ev.sentences, key=ev.paragraph.text.find)
         quoted_text = _join_excerpts(ev.paragraph.text, in_order)
-        when = f"（{ev.doc.date[:4]}年）" if several_dates and ev.doc.date else ""
-        if intent.date and ev.doc.date and not any(DATE_RE.search(x) for x in in_order):
-            when = f"（{_cn_date(ev.doc.date)}签发）"
-        source = f"根据{ev.doc.label}{when}："
+        when = W.SOURCE_YEAR.format(year=ev.doc.date[:4]) if several_dates and ev.doc.date else ""
+        if q.intent.date and ev.doc.date and not any(DATE_RE.search(x) for x in in_order):
+            when = W.SOURCE_SIGNED.format(date=_cn_date(ev.doc.date))
+        source = W.SOURCE_LINE.format(label=ev.doc.label, when=when)
         quoted = f"{quoted_text}[{n}]"
         if opened == (ev.doc.doc_id, source):
             lines[-1] += quoted  # the same document again: one opener, several quotes
@@ -230,10 +346,14 @@ def _write_answer(engine, chosen: list[_Evidence], intent: Intent) -> Answer:
             lines.append(source + quoted)
             opened = (ev.doc.doc_id, source)
         citations.append(_citation(n, ev))
-        for note in _validity_notes(ev.doc, engine, today):
+        for note in _validity_notes(ev.doc, ctx, today):
             if note not in notes:
                 notes.append(note)
     if several_dates:
         newest = chosen[0].doc
-        notes.insert(0, f"以上各条出自不同年份的文件，最新的是{newest.label}（{_cn_date(newest.date)}）。")
+        notes.insert(0, W.SEVERAL_YEARS.format(label=newest.label, date=_cn_date(newest.date)))
     return Answer(answer="\n".join(lines + notes), answered=True, citations=citations, notes=notes)
+
+
+def _ms(t: float) -> float:
+    return round((time.perf_counter() - t) * 1000, 3)

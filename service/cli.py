@@ -43,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default="eval/out")
     s.add_argument("--limit", type=int, default=None, help="only the first N questions")
     s.set_defaults(func="eval.runner:cmd_eval")
+
+    s = sub.add_parser("train-decision", help="fit the answer/refuse decision model on labelled questions")
+    s.add_argument("files", nargs="*", help="JSONL question files (default: eval/data/dev.jsonl, train.jsonl and decision_negatives.jsonl)")
+    s.add_argument("--out", default=None, help="where to write the coefficients (default: service/data/decision_model.json)")
+    s.set_defaults(func="eval.decision_training:cmd_train_decision")
     return p
 
 

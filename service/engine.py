@@ -53,7 +53,10 @@ class Engine:
         keys = json.loads((index_dir / SENTENCE_KEYS).read_text("utf-8"))
         vectors = np.load(index_dir / SENTENCE_VECTORS)
         engine = cls(settings, store, Retriever(store, dense, bm25, embedder), manifest, dict(zip(keys, vectors)))
-        _ = engine.term_stats  # computed (and jieba's dictionary loaded) here, not in the first request
+        _ = engine.answer_context  # term stats, scope and jieba's dictionaries loaded here, not in the first request
+        from .scope import places_in
+
+        places_in("聊城")
         return engine
 
     @cached_property
@@ -62,6 +65,35 @@ class Engine:
         from .evidence import TermStats
 
         return TermStats.of([c.text + " " + c.title for c in self.store.chunks])
+
+    @cached_property
+    def scope(self):
+        """What the corpus covers (home region, years, name), derived from the documents."""
+        from .scope import CorpusScope
+
+        docs = self.documents()
+        texts = [c.text for c in self.store.chunks] + [d.title for d in docs]
+        return CorpusScope.of(docs, texts, self.settings.corpus_name)
+
+    @cached_property
+    def answer_context(self):
+        """The typed view of this index that answering works on."""
+        from .answer import AnswerContext
+        from .decision import load_decision_model
+
+        return AnswerContext(
+            search=self.search,
+            embed_query=self.retriever.embedder.embed_query,
+            paragraph=self.store.get_paragraph,
+            document=self.get_document,
+            documents=self.documents,
+            find_by_docnum=self.find_by_docnum,
+            paragraphs_citing=self.store.paragraphs_citing,
+            term_stats=self.term_stats,
+            sentence_vectors=self.sentence_vectors,
+            scope=self.scope,
+            decision=load_decision_model(self.model_name),
+        )
 
     @property
     def chunks(self):
@@ -80,10 +112,17 @@ class Engine:
     def find_by_docnum(self, text: str) -> list[Document]:
         return self.store.find_by_docnum(text)
 
-    def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid", timings: dict | None = None, query_vector=None) -> list[Hit]:
-        return self.retriever.search(query, k=k, filters=filters, mode=mode, timings=timings, query_vector=query_vector)
+    def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid", timings: dict | None = None,
+               query_vector=None, signals=None, lexical_query: str | None = None) -> list[Hit]:
+        """Ranked chunks; BM25 also gets the gazettes' words for the query's rare everyday words."""
+        if lexical_query is None:
+            from .question import parse_question
+
+            lexical_query = parse_question(query, None, self.term_stats.rare).expanded_query
+        return self.retriever.search(query, k=k, filters=filters, mode=mode, timings=timings, query_vector=query_vector,
+                                     signals=signals, lexical_query=lexical_query)
 
     def ask(self, question: str, history: list[dict] | None = None, top_k: int | None = None, filters: Filters | None = None, mode: str = "hybrid") -> Answer:
         from .answer import answer_question
 
-        return answer_question(self, question, history=history or [], top_k=top_k or self.settings.top_k, filters=filters, mode=mode)
+        return answer_question(self.answer_context, question, history=history or [], top_k=top_k or self.settings.top_k, filters=filters, mode=mode)

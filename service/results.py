@@ -16,9 +16,10 @@ class Filters:
     year_to: int | None = None
     type: str | None = None  # a Document.type, e.g. 通知
     issuer: str | None = None  # substring of Document.issuer
+    doc_ids: tuple[str, ...] | None = None  # only these documents (a 文号 named in a detail question)
 
     def is_empty(self) -> bool:
-        return not any((self.year_from, self.year_to, self.type, self.issuer))
+        return not any((self.year_from, self.year_to, self.type, self.issuer, self.doc_ids))
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,20 @@ class Hit:
     score: float
     rank: int  # 1-based
     matched_terms: tuple[str, ...] = ()  # query terms found in the chunk text, for highlighting
+
+
+@dataclass
+class RetrievalSignals:
+    """How sure each retriever was, for the answer decision: top scores and whether they agree."""
+
+    bm25_top: float = 0.0  # best BM25 score (0 when no query token occurs anywhere)
+    dense_top: float = 0.0  # best cosine similarity of the query to a chunk
+    bm25_doc: str | None = None  # the document of each retriever's best chunk
+    dense_doc: str | None = None
+
+    @property
+    def agree(self) -> bool:
+        return self.bm25_doc is not None and self.bm25_doc == self.dense_doc
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from indexer.models import Chunk, Document
 from indexer.store import Store
 from indexer.text import normalize_for_index
 
-from .results import SEARCH_MODES, Filters, Hit
+from .results import SEARCH_MODES, Filters, Hit, RetrievalSignals
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the head of each list
 CANDIDATES = 50
@@ -45,6 +45,8 @@ def filter_mask(chunks: list[Chunk], docs: dict[str, Document], filters: Filters
             return False
         if filters.type and d.type != filters.type:
             return False
+        if filters.doc_ids and c.doc_id not in filters.doc_ids:
+            return False
         return not (filters.issuer and filters.issuer not in (d.issuer or ""))
 
     return np.array([ok(c) for c in chunks], dtype=bool)
@@ -68,8 +70,9 @@ class Retriever:
         for row, c in enumerate(store.chunks):
             self._rows_by_doc.setdefault(c.doc_id, []).append(row)
 
-    def _bm25_ranking(self, query: str, n: int, mask: np.ndarray | None) -> list[int]:
-        return [row for row, _ in self.bm25.search(normalize_for_index(query), n, allowed=mask)]
+    def _bm25_ranking(self, query: str, n: int, mask: np.ndarray | None) -> tuple[list[int], list[float]]:
+        found = self.bm25.search(normalize_for_index(query), n, allowed=mask)
+        return [row for row, _ in found], [s for _, s in found]
 
     def _dense_ranking(self, qvec: np.ndarray, n: int, mask: np.ndarray | None) -> tuple[list[int], dict[int, float]]:
         q = qvec.reshape(1, -1).astype(np.float32)
@@ -82,8 +85,11 @@ class Retriever:
     def search(
         self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid",
         timings: dict | None = None, query_vector: np.ndarray | None = None,
+        signals: RetrievalSignals | None = None, lexical_query: str | None = None,
     ) -> list[Hit]:
-        """Ranked chunks. `query_vector` spares the embedding when the caller already has it."""
+        """Ranked chunks. `query_vector` spares the embedding when the caller already has it;
+        `lexical_query` (the query with the gazettes' words for everyday ones) replaces the query
+        for BM25 only; `signals` is filled with each retriever's top score."""
         if mode not in SEARCH_MODES:
             raise ValueError(f"unknown search mode {mode!r}; choose one of {', '.join(SEARCH_MODES)}")
         timings = timings if timings is not None else {}
@@ -92,13 +98,19 @@ class Retriever:
         rankings: list[list[int]] = []
         if mode in ("hybrid", "bm25"):
             with timed(timings, "bm25"):
-                rankings.append(self._bm25_ranking(query, n, mask))
+                rows, scores = self._bm25_ranking(lexical_query or query, n, mask)
+                rankings.append(rows)
+                if signals is not None and rows:
+                    signals.bm25_top, signals.bm25_doc = scores[0], self.store.chunks[rows[0]].doc_id
         if mode in ("hybrid", "dense"):
             if query_vector is None:
                 with timed(timings, "embed"):
                     query_vector = self.embedder.embed_query(query)
             with timed(timings, "dense"):
-                rankings.append(self._dense_ranking(query_vector, n, mask)[0])
+                rows, scores = self._dense_ranking(query_vector, n, mask)
+                rankings.append(rows)
+                if signals is not None and rows:
+                    signals.dense_top, signals.dense_doc = scores[rows[0]], self.store.chunks[rows[0]].doc_id
         with timed(timings, "fusion"):
             fused = rrf_fuse(rankings) if mode == "hybrid" else {r: 1.0 / (RRF_K + i) for i, r in enumerate(rankings[0], 1)}
             order = sorted(fused, key=lambda r: -fused[r])

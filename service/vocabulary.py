@@ -1,0 +1,67 @@
+"""Language data of questions: question words, intent cues, numerals, classifiers, everyday words.
+
+Plain data only; the logic that uses it lives in question.py and evidence.py. The everyday-word
+lexicon is the file data/colloquial.tsv, so it can grow without touching code.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+# Words that say what kind of answer is wanted, or who asks, not what the question is about.
+QUESTION_WORDS = frozenset("""
+多少 几 什么 怎么 怎么办 如何 怎样 哪些 哪个 哪里 哪 吗 呢 吧 请问 是否 有没有 有 没有 我 我家 我们 想 要 能 可以
+需要 是 的 了 在 和 与 政府 市 规定 什么时候 何时 时候 哪年 多久 谁 部门 单位 负责 情况 一下 一般 现在 目前 那 那么
+这个 该 文件 讲 说 内容 标准 给 对 会 都 还 政策 几次 几年 几天 几个 几项 多长时间 多长 还要 还能 拿到 提到 那阵子
+行不行 合理 不 啥 咋 咋办 么 嘛 呀 啊 么样 得 能不能 可不可以 是不是 要不要 到底 具体 哪儿 多 最多 最少 至少 一共 总共
+打算 准备 今年 去年 里 上 家里 俺 咱 咱们 听说 知道 问问 问 一个 个 怎么样 管不管 谁管 找谁 归谁管 有啥 有什么 多大
+""".split())
+
+# The corpus' home city is a place, but naming it narrows nothing inside its own gazette.
+HOME_WORDS = frozenset({"聊城", "聊城市", "本市", "我市", "全市", "咱市"})
+
+# Intent cues: which kind of fact a question asks for.
+FIGURE_CUES = r"多少|几[个年天岁项家所处次名]?|多大|多高|比例|金额|标准是|多长|多久"
+DATE_CUES = r"什么时候|啥时候|何时|哪天|哪一天|哪年|哪一年|几月|日期|截止|施行|生效|有效期"
+DEPARTMENT_CUES = r"哪个部门|哪些部门|哪个单位|什么部门|谁负责|牵头|找谁|负责单位|主管|哪家|谁管|归谁管|管不管"
+PROCEDURE_CUES = r"怎么办|如何|怎样|怎么|流程|程序|手续|步骤|咋办"
+PERSON_CUES = r"谁|哪位|什么人|何人"
+# "谁" that asks for a department, not a person
+NOT_PERSON_CUES = r"谁负责|找谁|归谁|由谁|交给谁|向谁|谁牵头|单位是谁|部门是谁|谁受理|谁管"
+# A 文号 plus one of these asks what the document is; a 文号 with any other question asks a detail.
+DOCUMENT_CUES = r"是什么文件|什么文件|哪个文件|讲的是什么|讲什么|讲了什么|说的是什么|是关于什么|关于什么|主要内容|是啥文件|是什么$|是什么[？?]$|标题"
+YES_NO_CUES = r"吗[？?]?$|能不能|可不可以|是不是|行不行|要不要|有没有|合不合|算不算"
+FOLLOW_UP_OPENERS = r"^(那|那么|还有|另外|如果是|要是)"
+FOLLOW_UP_REFERENCES = r"这个|这项|这些|该(办法|方案|文件|政策|规定)|它|上述|此项"
+
+# Chinese numerals, as one character class used wherever a count may be written in words.
+CN_NUMERALS = "〇○零一二两三四五六七八九十百千万"
+# Count classifiers: any of them answers "多少个" ("多少个基站" is answered by "1500处").
+COUNT_CLASSIFIERS = ("个", "家", "项", "所", "处", "张", "座", "条", "户", "台", "名", "人", "支", "批")
+MEASURE_WORDS = COUNT_CLASSIFIERS + ("次", "亩", "吨", "公里", "天", "年", "倍")
+MONEY_UNITS = ("元", "万元", "亿元")
+MONEY_CUES = r"多少钱|每.{0,3}多少元|多少[万亿]?元|多少[万亿](?!人)"
+MONEY_TOPIC_CUES = r"费(?!用)|[^融属]金(?!融|属)|价格|奖励|补贴|补助|罚款|资金|奖补|收费|工资|钱"
+DURATION_CUES = r"多久|多长时间|几天|多少天|几个月|几年|多少个工作日|几个工作日"
+
+# With a 文号, a question made of these words only asks what the document is.
+DOCUMENT_WORDS = frozenset("工作 措施 哪些 印发了 方面 类 性质 名字 叫 文件 规章 办法 公布 印发 发布 标题 名称 题目 通知 意见 方案 规定 内容 主要 讲 关于 哪 什么 是 的 啥 号 发的 哪个 部门 单位 发文".split())
+
+# Time words a question may use for "per period" amounts; the gazette may state another period.
+PERIODS = ("每月", "每年", "每人每月", "每人每年", "月", "年")
+
+LEXICON_FILE = Path(__file__).parent / "data" / "colloquial.tsv"
+
+
+@lru_cache(maxsize=1)
+def colloquial_lexicon() -> dict[str, tuple[str, ...]]:
+    """Everyday word → the gazettes' terms for it, from data/colloquial.tsv."""
+    out: dict[str, tuple[str, ...]] = {}
+    for line in LEXICON_FILE.read_text("utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        word, _, official = line.partition("\t")
+        terms = tuple(t.strip() for t in official.split("|") if t.strip())
+        if word.strip() and terms:
+            out[word.strip().lower()] = terms
+    return out

@@ -1,0 +1,27 @@
+"""Everything the service says in its own words: refusals, hedges, scope, citation lines.
+
+One place, so that the wording can be reviewed and changed without reading the answer logic.
+`{corpus}` is the name of what is indexed (derived from the corpus, see service/scope.py).
+"""
+from __future__ import annotations
+
+HOTLINE = "建议拨打12345政务服务便民热线咨询。"
+
+REFUSAL = "抱歉，已收录的{corpus}中没有找到能回答这个问题的内容。" + HOTLINE
+UNKNOWN_DOCNUM = "已收录的{corpus}中没有文号为{docnum}的文件。" + HOTLINE
+OUT_OF_SCOPE_PLACE = "已收录的{corpus}只涉及{home}的事务，没有关于{place}的这项内容。" + HOTLINE
+OUT_OF_SCOPE_YEAR = "已收录的{corpus}中没有{year}年的这项内容（收录的文件签发于{first}年至{last}年）。" + HOTLINE
+
+# A passage that is on topic but does not state exactly what was asked: shown under a plain lead-in.
+HEDGE_LEAD = "公报中没有找到与您的问题完全对应的表述，与之最相关的规定是："
+CITED_ONLY = "已收录的公报没有收录{docnum}原文，但以下文件提到了它："
+
+SOURCE_LINE = "根据{label}{when}："
+SOURCE_YEAR = "（{year}年）"
+SOURCE_SIGNED = "（{date}签发）"
+DOCUMENT_LOOKUP = "{docnum}是{issuer}的《{title}》{when}。其中写道：{lead}[1]"
+DOCUMENT_SIGNED = "，{date}签发"
+
+EXPIRED = "注意：{label}的有效期至{date}，已经到期。"
+REPEALED = "注意：{label}已被{other}废止。"
+SEVERAL_YEARS = "以上各条出自不同年份的文件，最新的是{label}（{date}）。"
