@@ -43,11 +43,16 @@ class AnswerPolicy:
     other_doc_margin: float = 0.05
     other_doc_margin_figure: float = 0.15
     max_paragraphs: int = 3
+    # A hedge quotes this many best sentences of the best document.
+    hedge_sentences: int = 2
     max_sentences_per_paragraph: int = 2
     # Used when no trained decision model is available: refuse below this best-sentence coverage.
     fallback_min_cover: float = 0.4
     # Retrieval depth for the evidence: twice the answer's top_k, at least this many chunks.
     min_candidates: int = 10
+    # Weight of a sentence's embedding similarity to the question (scaled 0..1 per question) in
+    # its score, next to key-term coverage (0..1): everyday wording shares few words with the text.
+    semantic_weight: float = 0.6
 
 
 @dataclass
@@ -138,7 +143,8 @@ def assess(ctx: AnswerContext, q: Question, top_k: int, filters: Filters | None,
     hits = ctx.search(q.query, k=max(top_k * 2, ctx.policy.min_candidates), filters=filters, mode=mode,
                       timings=timings, query_vector=qvec, signals=signals, lexical_query=q.expanded_query)
     t = time.perf_counter()
-    ranked = rank_sentences(hits, ctx.paragraph, q, ctx.term_stats)
+    similarity = _sentence_similarity(ctx, qvec) if qvec is not None else None
+    ranked = rank_sentences(hits, ctx.paragraph, q, ctx.term_stats, similarity, ctx.policy.semantic_weight)
     plausible = [c for c in ranked if not missing_constraint(q, c)]
     foreign = () if q.docnum else ctx.scope.foreign_places(q.text)
     if foreign:  # another place: only what the gazettes say about that place itself
@@ -178,6 +184,14 @@ def decision_features(ctx: AnswerContext, q: Question, hits: list[Hit], ranked: 
     )
 
 
+def _sentence_similarity(ctx: AnswerContext, qvec: np.ndarray) -> Callable[[str], float | None]:
+    """Cosine of the question to a sentence, from the vectors built with the index (None if absent)."""
+    def similarity(sentence: str) -> float | None:
+        v = ctx.sentence_vectors.get(sentence_key(sentence))
+        return None if v is None else float(v @ qvec)
+    return similarity
+
+
 def _similarity(ctx: AnswerContext, qvec: np.ndarray | None, texts: list[str]) -> float:
     """Best cosine of the question to these sentences, from the vectors built with the index."""
     if qvec is None or not texts:
@@ -195,7 +209,9 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
     strong = [c for c in a.exact if c.cover >= ctx.policy.min_cover]
     if strong:
         return _write_answer(ctx, _select_evidence(ctx, a.question, strong, top_k), a.question)
-    best = (a.exact or a.plausible)[:1]
+    pool = a.exact or a.plausible
+    # the best passage, and the next best one of the same document: a hedge shows what is closest
+    best = [c for c in pool if c.hit.chunk.doc_id == pool[0].hit.chunk.doc_id][: ctx.policy.hedge_sentences]
     answer = _write_answer(ctx, _select_evidence(ctx, a.question, best, 1), a.question)
     answer.answer = W.HEDGE_LEAD + "\n" + answer.answer
     return answer

@@ -126,8 +126,14 @@ def intent_bonus(q: Question, s: str) -> float:
     return bonus
 
 
-def rank_sentences(hits: list[Hit], paragraph: Callable[[str], Paragraph], q: Question, stats: TermStats) -> list[Candidate]:
-    """Sentences of the hits' paragraphs, best first: key-term coverage, the kind of fact asked for, rank."""
+def rank_sentences(hits: list[Hit], paragraph: Callable[[str], Paragraph], q: Question, stats: TermStats,
+                   similarity: Callable[[str], float | None] | None = None, semantic_weight: float = 0.0) -> list[Candidate]:
+    """Sentences of the hits' paragraphs, best first: key-term coverage, the kind of fact asked for,
+    rank, and (given `similarity`) how close each sentence's embedding is to the question's.
+
+    Similarities are min-max scaled over the candidates of this question: embedding cosines bunch
+    together (0.8–0.9 for e5), so only their order within one question is informative.
+    """
     out: list[Candidate] = []
     for hit in hits:
         context = f"{hit.chunk.title} {' '.join(hit.chunk.heading_path)}"
@@ -145,6 +151,13 @@ def rank_sentences(hits: list[Hit], paragraph: Callable[[str], Paragraph], q: Qu
                 cover = min(1.0, cov + 0.5 * ctx_cover * (1 - cov))
                 score = cover + intent_bonus(q, s) + 0.3 / (hit.rank + 1)
                 out.append(Candidate(hit, p, s, score, cover))
+    if similarity is not None and semantic_weight and out:
+        sims = [similarity(c.sentence) for c in out]
+        known = [x for x in sims if x is not None]
+        lo, hi = (min(known), max(known)) if known else (0.0, 0.0)
+        for c, x in zip(out, sims):
+            if x is not None and hi > lo:
+                c.score += semantic_weight * (x - lo) / (hi - lo)
     return sorted(out, key=lambda c: -c.score)
 
 

@@ -137,17 +137,27 @@ def expected_figure(question: str) -> re.Pattern | None:
     return None
 
 
+# "聊政发2023年7号", "聊政发 2023 7号": a 文号 typed without brackets
+_BARE_DOCNUM = re.compile(r"(?P<prefix>[\u4e00-\u9fff]{1,8}?(?:发|字|函|任|办))\s*(?P<year>(?:19|20)\d\d)\s*年?\s*(?:第\s*)?(?P<num>\d{1,4})\s*号")
+
+
+def canonical_docnums(text: str) -> str:
+    """The text with bracketless 文号 written the usual way (聊政发〔2023〕7号)."""
+    return _BARE_DOCNUM.sub(lambda m: f"{m['prefix']}〔{m['year']}〕{m['num']}号", text)
+
+
 def parse_question(text: str, history: list[dict] | None = None, is_rare: Callable[[str], bool] | None = None) -> Question:
     """The question parsed once; everything downstream reads this, not the raw string.
 
     `is_rare(term)` says whether the corpus (almost) never uses a term: only such everyday words
     are expanded to the gazettes' terms, so a word the gazettes do use keeps its own weight.
     """
-    text = text.strip()
+    text = canonical_docnums(text.strip())
     query = retrieval_query(text, history or [])
     terms = tuple(content_terms(query))
     extra = official_terms([t for t in terms if is_rare is None or is_rare(t)])
     flat = re.sub(r"\s+", "", text)
+    bare = DECREE_RE.sub(" ", DOCNUM_RE.sub(" ", flat))  # numbers inside a 文号 are not constraints
     return Question(
         text=text,
         query=query,
@@ -155,8 +165,8 @@ def parse_question(text: str, history: list[dict] | None = None, is_rare: Callab
         terms=terms,
         intent=question_intent(text),
         wanted_figure=expected_figure(text),
-        years=tuple(dict.fromkeys(YEAR_RE.findall(DOCNUM_RE.sub(" ", text)))),
-        months=tuple(dict.fromkeys(MONTH_RE.findall(text))),
-        ordinals=tuple(dict.fromkeys(ORDINAL_RE.findall(DOCNUM_RE.sub(" ", flat)))),
+        years=tuple(dict.fromkeys(YEAR_RE.findall(bare))),
+        months=tuple(dict.fromkeys(MONTH_RE.findall(bare))),
+        ordinals=tuple(dict.fromkeys(ORDINAL_RE.findall(bare))),
         docnum=normalize_docnum(text),
     )
