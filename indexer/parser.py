@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .articles import Article, attach_toc, restore_moved_blocks, split_articles
+from .duplicates import Duplicate, drop_duplicates
 from .errors import GazetteParseError
 from .frontmatter import parse_front_matter
 from .metadata import document_type, read_header, read_validity, signing_date, title_block
@@ -24,8 +25,9 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class ParseResult:
-    documents: list[Document] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)  # one per document: copies left out
     errors: list[GazetteParseError] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)  # the copies left out (indexer.duplicates)
 
 
 def read_gazette_text(path: Path) -> str:
@@ -161,13 +163,18 @@ def gazette_files(paths: list[Path]) -> list[Path]:
 
 
 def parse_files(paths: list[Path]) -> ParseResult:
-    """Parse every file; a bad file is reported and skipped, the others still parse."""
+    """Parse every file; a bad file is reported and skipped, the others still parse.
+
+    A document found in several files is kept once; the copies are listed in `duplicates`.
+    """
     result = ParseResult()
+    docs: list[Document] = []
     for path in gazette_files(paths):
         try:
-            result.documents.extend(parse_gazette(path))
+            docs.extend(parse_gazette(path))
         except GazetteParseError as e:
             result.errors.append(e)
+    result.documents, result.duplicates = drop_duplicates(docs)
     return result
 
 
