@@ -53,7 +53,10 @@ def make_doc_id(docnum: str | None, title: str, issue: GazetteIssue | None, date
     return "d" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
 
 
-NOT_A_DOCUMENT = "no gazette articles found (expected a 文号 line, a 令 number, a 大事记 or a 工作报告 heading)"
+NOT_A_DOCUMENT = (
+    "not a gazette or government document: no 文号 line, 令 number, 大事记 or 工作报告 heading, "
+    "and no title with a signature (issuer and date)"
+)
 
 # The metadata table a government web page prints above a document (gov.cn and most city sites).
 WEB_META_RE = re.compile(
