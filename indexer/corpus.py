@@ -206,9 +206,8 @@ def add_files(
         pending: list[tuple[FileOutcome, bytes]] = []
         request_names: set[str] = set()
         for given, data in files:
-            name = _unique_name(source_name(given), request_names)
             try:
-                docs = [DocumentOutcome.of(d) for d in _check(name, data)]
+                docs = [DocumentOutcome.of(d) for d in _check(source_name(given), data)]
             except GazetteParseError as e:
                 outcomes.append(FileOutcome(given, None, "error", e.problem))
                 continue
@@ -219,6 +218,7 @@ def add_files(
                     d.duplicate_of = DocRef(same, d.doc_id)
                 outcomes.append(outcome)
                 continue
+            name = _unique_name(source_name(given), request_names)  # a name is taken by files that land
             status = "replaced" if name in taken else "added"
             outcome = FileOutcome(given, name, status, f"{status} as {name}: {_count(len(docs))}", docs)
             outcomes.append(outcome)

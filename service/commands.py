@@ -84,7 +84,8 @@ def cmd_remove(args) -> int:
     from indexer.corpus import remove_source
 
     report = remove_source(get_settings(), args.source, progress=sys.stderr.isatty())
-    print(f"removed {report.source}: {len(report.documents)} documents")
+    n = len(report.documents)
+    print(f"removed {report.source}: {n} document{'' if n == 1 else 's'}")
     for d in report.documents:
         where = f"  — still indexed from {d.duplicate_of.source}" if d.duplicate_of else ""
         print(f"    {d.docnum or '—'}  {d.date or '----------'}  {d.type}  《{d.title}》{where}")
