@@ -47,8 +47,12 @@ class Article:
     meta: dict[str, str] = field(default_factory=dict)
 
 
+# Verbs a title is built on besides 关于: "…办公厅转发市财政局…办法的通知", "国务院印发《…》的通知".
+TITLE_VERBS = ("关于", "转发", "批转", "印发")
+
+
 def is_title_line(s: str) -> bool:
-    return "关于" in s and s.endswith(TITLE_SUFFIXES) and not ends_sentence(s)
+    return any(v in s for v in TITLE_VERBS) and s.endswith(TITLE_SUFFIXES) and not ends_sentence(s) and not has_punctuation(s)
 
 
 def _prev_nonblank(lines: list[str], i: int) -> int | None:
@@ -63,6 +67,12 @@ def _next_nonblank(lines: list[str], i: int) -> int | None:
     while j < len(lines) and not lines[j].strip():
         j += 1
     return j if j < len(lines) else None
+
+
+def decree_line(s: str) -> str:
+    """A 令 number line without spaces and brackets: "威海市人民政府令（第 88 号）" → "威海市人民政府令第88号"."""
+    flat = unbracket(strip_spaces(s))
+    return re.sub(r"[（(〔](第\d+号)[)）〕]$", r"\1", flat)
 
 
 def _wrapped_title_start(lines: list[str], i: int) -> int | None:
@@ -96,7 +106,7 @@ def _header_at(lines: list[str], i: int) -> tuple[int, str, str | None] | None:
         if start == i:
             start = _wrapped_title_start(lines, i) or i
         return start, "docnum", normalize_docnum(s)
-    flat = unbracket(strip_spaces(s))
+    flat = decree_line(s)
     if DECREE_NUM_RE.match(flat):
         j = _prev_nonblank(lines, i)
         if j is not None and lines[j].endswith("令") and not has_punctuation(lines[j]):

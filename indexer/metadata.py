@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .articles import ISSUER_RE, LETTERHEAD_RE, TITLE_SUFFIXES, Article, is_title_line
+from .articles import ISSUER_RE, LETTERHEAD_RE, TITLE_SUFFIXES, Article, decree_line, is_title_line
 from .paragraphs import is_embedded_title
 from .text import (
     DECREE_RE,
@@ -18,7 +18,6 @@ from .text import (
     iso_date,
     normalize_docnum,
     strip_spaces,
-    unbracket,
 )
 
 
@@ -29,6 +28,8 @@ class Header:
     body: list[str]  # the article's lines after its header
     date_hint: str | None = None  # e.g. the work report's "——2020年5月26日在…" line
 
+
+NO_TITLE = "（无标题）"
 
 # Who signs a 令 and other documents of a government head: "市长 张某", "总理 李某".
 SIGNER_ROLE_RE = re.compile(r"^(市长|省长|县长|区长|州长|总理|自治区主席)")
@@ -100,16 +101,13 @@ def _with_fallbacks(header: Header, article: Article) -> Header:
     return Header(title=title, issuer=issuer, body=header.body, date_hint=header.date_hint)
 
 
-NO_TITLE = "（无标题）"
-
-
 def _decree_header(lines: list[str], nonblank: list[int], article: Article) -> Header:
     """"聊城市人民政府令" + "第 46 号" on two lines, or "德州市人民政府令第12号" on one."""
-    first = strip_spaces(lines[nonblank[0]])
-    one_line = bool(DECREE_RE.fullmatch(unbracket(first)))
+    first = decree_line(lines[nonblank[0]])
+    one_line = bool(DECREE_RE.fullmatch(first))
     header_end = nonblank[0] if one_line or len(nonblank) < 2 else nonblank[1]
     body = lines[header_end + 1 :]
-    issuer = unbracket(first).split("令")[0]  # 聊城市人民政府令 → 聊城市人民政府
+    issuer = first.split("令")[0]  # 聊城市人民政府令 → 聊城市人民政府
     title = next((strip_spaces(s) for s in body if is_embedded_title(s)), None)
     return Header(title=title or _preamble_title(article) or first, issuer=issuer, body=body)
 
@@ -179,14 +177,22 @@ def document_type(kind: str, docnum: str | None, title: str) -> str:
     return next((t for t in TITLE_TYPES if title.endswith(t)), "通知")
 
 
+# "杭州市人民政府办公厅　2017年6月2日": signer and date on one line (spaces already squeezed out)
+_SIGNED_LINE_RE = re.compile(r"^(?P<signer>.+?)(?P<date>(?:\d{4}|[〇○零OoＯ一二三四五六七八九]{4})年.{1,6}月.{1,6}日)$")
+
+
 def _signature(body: list[str]) -> tuple[str, str] | None:
-    """(signer line, date line) of the first signature: a date line right after an issuer or 市长 line."""
+    """(signer, date line) of the first signature: a date line right after an issuer or 市长 line,
+    or an issuer and a date on one line."""
     prev = ""
     for s in body:
         if not s.strip():
             continue
         if is_date_line(s) and (ISSUER_RE.match(prev) or SIGNER_ROLE_RE.match(prev)):
             return prev, s
+        m = _SIGNED_LINE_RE.match(strip_spaces(s))
+        if m and ISSUER_RE.match(m["signer"]) and is_date_line(m["date"]):
+            return m["signer"], m["date"]
         prev = s
     return None
 

@@ -33,6 +33,10 @@ CASES = [
      "2018-12-07", "令 number on one line, 〇 date"),
     ("city_office_no_letterhead.txt", "聊政办字〔2018〕99号", "聊城市人民政府办公室关于做好测绘标志普查工作的通知",
      "聊城市人民政府办公室", "通知", "2018-12-07", "no letterhead, 〇 date right under the signer"),
+    ("city_decree_number_in_brackets.txt", "威海市人民政府令第88号", "威海市测绘成果管理规定", "威海市人民政府", "令",
+     "2021-03-15", "令（第 88 号） on one line, title above it"),
+    ("office_transmits_signature_on_one_line.txt", "杭政办函〔2017〕88号", "杭州市人民政府办公厅转发市财政局测绘经费管理办法的通知",
+     "杭州市人民政府办公厅", "通知", "2017-06-02", "a 转发 title without 关于; signer and date on one line"),
     ("notice_without_number.txt", None, "临清市人民政府办公室关于做好测绘标志巡查工作的通知", "临清市人民政府办公室", "通知",
      "2019-03-05", "no 文号 at all: a title and a signature make it a document"),
 ]
@@ -62,6 +66,14 @@ def test_standalone_decree_validity_and_articles():
     d = parse_gazette(FIXTURES / "city_decree_two_lines.txt")[0]
     assert d.validity.effective == "2012-03-01"
     assert [p.heading_path[-1] for p in d.paragraphs if p.text.startswith("第三条")] == ["第三条"]
+
+
+def test_docnum_only_in_the_web_metadata(tmp_path):
+    page = (FIXTURES / "state_council_web_page.txt").read_text("utf-8").replace("\n国发〔2016〕15号\n", "\n")
+    f = tmp_path / "page.txt"
+    f.write_text(page, encoding="utf-8")
+    [d] = parse_gazette(f)
+    assert (d.docnum, d.title, d.issuer, d.date) == ("国发〔2016〕15号", "国务院关于印发城市测绘标志保护试点方案的通知", "国务院", "2016-03-07")
 
 
 def test_news_item_is_not_a_document():
