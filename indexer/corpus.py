@@ -35,6 +35,7 @@ from .settings import Settings
 
 CORPUS_LOCK = "corpus.lock"  # in the cache folder; build.lock guards the build inside a change
 MAX_SOURCE_NAME = 120  # characters, ".txt" included
+MAX_SOURCE_BYTES = 200  # and UTF-8 bytes: 120 CJK characters would pass a file system's 255-byte limit
 DEFAULT_CORPUS_NAME = "政府公报"
 
 
@@ -111,10 +112,12 @@ def source_name(given: str) -> str:
     """
     base = re.split(r"[\\/]", given or "")[-1]
     base = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*')
-    base = re.sub(r"\s+", "_", base.strip()).lstrip(".")
-    stem = base[:-4] if base.lower().endswith(".txt") else base
-    stem = stem[: MAX_SOURCE_NAME - 4] or "upload"
-    return stem + ".txt"
+    base = re.sub(r"\s+", "_", base.strip())
+    stem = (base[:-4] if base.lower().endswith(".txt") else base).lstrip(".")  # no hidden files
+    stem = stem[: MAX_SOURCE_NAME - 4]
+    while len(stem.encode("utf-8")) > MAX_SOURCE_BYTES - 4:  # file systems count bytes (255 at most)
+        stem = stem[:-1]
+    return (stem or "upload") + ".txt"
 
 
 def _unique_name(name: str, taken: set[str]) -> str:

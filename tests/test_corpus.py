@@ -172,6 +172,8 @@ def test_remove_unknown_source(settings, source):
         ("a b\x00c.txt", "a_bc.txt"),
         ("", "upload.txt"),
         ("x" * 300 + ".txt", "x" * 116 + ".txt"),
+        ("公" * 100 + ".txt", "公" * 65 + ".txt"),  # 195 + 4 bytes: under a file system's 255-byte limit
+        ("\u202e.txt", "upload.txt"),  # a bidi override is not printable
     ],
 )
 def test_source_names_are_safe(given, name):
