@@ -99,6 +99,8 @@ def test_upload_makes_the_next_answer_cite_the_new_document(client):
     assert after["answered"] is True and after["citations"][0]["docnum"] == "余府发〔2012〕3号"
     assert "押金每卡200元" in after["answer"]
     assert client.get(d["url"].replace("/documents/", "/api/documents/")).status_code == 200
+    for question in ("余府发〔2012〕3号", "请问余府发[2012]3号是什么文件"):  # any issuer's 文号, words before it
+        assert [x["doc_id"] for x in client.get("/api/documents", params={"docnum": question}).json()["documents"]] == [d["doc_id"]]
     assert client.get("/healthz").json()["documents"] == 4
 
 
