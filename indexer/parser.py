@@ -2,6 +2,10 @@
 
     read text → clean lines → front matter (issue, TOC) → articles → moved tails restored
     → per article: header, paragraphs with heading paths, type, signing date, validity
+
+A file that is no gazette issue is a standalone document as saved from a government website
+(a web page's metadata table read and taken out first); see parse_gazette. Copies of one
+document across files are dropped by parse_files (indexer.duplicates).
 """
 from __future__ import annotations
 
