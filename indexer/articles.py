@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from .frontmatter import TocEntry
 from .text import (
     CJK,
+    DECREE_RE,
     MOVED_FROM_RE,
     MOVED_TO_RE,
     ends_sentence,
@@ -21,26 +22,37 @@ from .text import (
     normalize_docnum,
     space_article_number,
     strip_spaces,
+    unbracket,
 )
 
-LETTERHEAD_RE = re.compile(rf"^[{CJK}]{{2,24}}(人民政府|办公室|委员会|人民政府令)(文件)?$")
-ISSUER_RE = re.compile(rf"^[{CJK}（）()]{{2,30}}(人民政府|办公室|委员会|管委会|局|厅)$")
-TITLE_SUFFIXES = ("通知", "决定", "意见", "通报", "批复", "通告", "公告", "命令")
-DECREE_NUM_RE = re.compile(r"^第\s*\d+\s*号$")
+LETTERHEAD_RE = re.compile(rf"^(?:[{CJK}]{{2,24}}(人民政府|办公室|办公厅|委员会|人民政府令)|国务院)(文件)?$")
+# A signer line: an organ (…人民政府, …办公室, …局, 国务院). It also ends a moved block.
+ISSUER_RE = re.compile(rf"^(?:[{CJK}（）()]{{2,30}}(人民政府|办公室|委员会|管委会|局|厅)|(中华人民共和国)?国务院)$")
+TITLE_SUFFIXES = ("通知", "决定", "意见", "通报", "批复", "通告", "公告", "命令", "函", "规定", "报告")
+DECREE_NUM_RE = re.compile(r"^[（(〔]?第\s*\d+\s*号[)）〕]?$")
 ITEM_RE = re.compile(r"^(\d{1,2})\s*[.．、](?!\d{1,2}[.．、])")
 
 
 @dataclass
 class Article:
-    kind: str  # docnum | decree | chronicle | report
+    kind: str  # docnum | decree | chronicle | report | document (a standalone file with no 文号 line)
     lines: list[str]  # cleaned lines of the article, header included, blank lines kept
     docnum: str | None = None
     toc: TocEntry | None = None
     notes: list[str] = field(default_factory=list)
+    start: int = 0  # index of the article's first line in the body it was cut from
+    # Standalone files only: the lines above the header (a title printed above a 令 number) and the
+    # fields of a web page's metadata table (标题, 发文字号, 成文日期, 发文机关), read as fallbacks.
+    preamble: list[str] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+# Verbs a title is built on besides 关于: "…办公厅转发市财政局…办法的通知", "国务院印发《…》的通知".
+TITLE_VERBS = ("关于", "转发", "批转", "印发")
 
 
 def is_title_line(s: str) -> bool:
-    return "关于" in s and s.endswith(TITLE_SUFFIXES) and not ends_sentence(s)
+    return any(v in s for v in TITLE_VERBS) and s.endswith(TITLE_SUFFIXES) and not ends_sentence(s) and not has_punctuation(s)
 
 
 def _prev_nonblank(lines: list[str], i: int) -> int | None:
@@ -57,6 +69,33 @@ def _next_nonblank(lines: list[str], i: int) -> int | None:
     return j if j < len(lines) else None
 
 
+def decree_line(s: str) -> str:
+    """A 令 number line without spaces and brackets: "威海市人民政府令（第 88 号）" → "威海市人民政府令第88号"."""
+    flat = unbracket(strip_spaces(s))
+    return re.sub(r"[（(〔](第\d+号)[)）〕]$", r"\1", flat)
+
+
+def _wrapped_title_start(lines: list[str], i: int) -> int | None:
+    """The first line of a title printed over two or three lines right above line i, or None.
+
+    "余姚市人民政府关于印发余姚市" / "城区公共自行车管理办法的通知": no line alone is a title,
+    their join is; the top line carries 关于 or is an issuer's name.
+    """
+    block: list[int] = []
+    j = _prev_nonblank(lines, i)
+    while j is not None and len(block) < 3:
+        s = lines[j]
+        if has_punctuation(s) or ends_sentence(s) or is_date_line(s) or is_docnum_line(s) or len(s) > 40:
+            break
+        block.insert(0, j)
+        j = _prev_nonblank(lines, j)
+    for k in range(len(block)):
+        top = lines[block[k]]
+        if ("关于" in top or LETTERHEAD_RE.match(top)) and is_title_line("".join(lines[b] for b in block[k:])):
+            return block[k]
+    return None
+
+
 def _header_at(lines: list[str], i: int) -> tuple[int, str, str | None] | None:
     """If an article header is anchored at line i: (start line, kind, docnum)."""
     s = lines[i]
@@ -64,11 +103,16 @@ def _header_at(lines: list[str], i: int) -> tuple[int, str, str | None] | None:
         start, j, taken = i, _prev_nonblank(lines, i), 0
         while j is not None and taken < 3 and (LETTERHEAD_RE.match(lines[j]) or is_title_line(lines[j])):
             start, j, taken = j, _prev_nonblank(lines, j), taken + 1
+        if start == i:
+            start = _wrapped_title_start(lines, i) or i
         return start, "docnum", normalize_docnum(s)
-    if DECREE_NUM_RE.match(strip_spaces(s)):
+    flat = decree_line(s)
+    if DECREE_NUM_RE.match(flat):
         j = _prev_nonblank(lines, i)
         if j is not None and lines[j].endswith("令") and not has_punctuation(lines[j]):
             return j, "decree", normalize_docnum(lines[j] + s)
+    if DECREE_RE.fullmatch(flat):  # "德州市人民政府令第12号" on one line
+        return i, "decree", normalize_docnum(flat)
     if "大事记" in s and len(s) <= 40 and not has_punctuation(s.replace("（", "").replace("）", "")):
         return i, "chronicle", None
     if s.endswith("工作报告") and len(s) <= 20 and not has_punctuation(s):
@@ -88,7 +132,7 @@ def split_articles(lines: list[str]) -> list[Article]:
     arts = []
     for k, (start, kind, docnum) in enumerate(heads):
         end = heads[k + 1][0] if k + 1 < len(heads) else len(lines)
-        arts.append(Article(kind=kind, lines=lines[start:end], docnum=docnum))
+        arts.append(Article(kind=kind, lines=lines[start:end], docnum=docnum, start=start))
     return arts
 
 

@@ -6,17 +6,20 @@ by model and text, so an unchanged chunk is never embedded twice.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
 import shutil
 import time
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .chunker import chunk_documents, embedding_text
+from .duplicates import Duplicate
 from .embedder import Embedder, load_embedder
 from .errors import GazetteError, IndexMismatchError, IndexMissingError
 from .parser import gazette_files, parse_files
@@ -35,6 +38,7 @@ FAISS_FILE = "dense.faiss"
 BM25_DIR = "bm25"
 SENTENCE_VECTORS = "sentences.npy"
 SENTENCE_KEYS = "sentences.json"
+BUILD_LOCK = "build.lock"  # in the cache folder, beside the index
 
 
 @dataclass
@@ -47,6 +51,8 @@ class BuildReport:
     reused: int = 0  # chunk vectors taken from the cache
     sentences_embedded: int = 0  # sentence vectors (for the on-topic check) embedded in this run
     errors: list[str] = field(default_factory=list)
+    problems: dict[str, str] = field(default_factory=dict)  # file name → why it could not be parsed
+    duplicates: list[Duplicate] = field(default_factory=list)  # copies of documents skipped (indexer.duplicates)
     seconds: float = 0.0
     index_dir: str = ""
 
@@ -115,11 +121,28 @@ def sentence_keys(docs: list[Document]) -> list[str]:
 
 def build_index(settings: Settings, paths: list[Path] | None = None, embedder: Embedder | None = None, progress: bool = True, force: bool = False) -> BuildReport:
     """Parse, chunk, embed and write the index; does nothing when the corpus is unchanged."""
+    started = time.perf_counter()
+    with build_lock(settings):
+        return _build_index(settings, paths, embedder, progress, force, started)
+
+
+@contextmanager
+def build_lock(settings: Settings):
+    """One build at a time per cache folder, across processes (the CLI and a running service)."""
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.cache_dir / BUILD_LOCK, "a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _build_index(settings: Settings, paths: list[Path] | None, embedder: Embedder | None, progress: bool, force: bool, started: float) -> BuildReport:
     import faiss
 
     from .lexical import BM25Index
 
-    started = time.perf_counter()
     files = gazette_files(paths or [settings.corpus_dir])
     name = embedder.name if embedder else settings.model
     chash = corpus_hash(files, settings, name)
@@ -133,11 +156,15 @@ def build_index(settings: Settings, paths: list[Path] | None = None, embedder: E
         report.up_to_date = True
         report.documents, report.chunks = current["documents"], current["chunks"]
         report.errors = current.get("errors", [])
+        report.problems = current.get("problems", {})
+        report.duplicates = [Duplicate(**d) for d in current.get("duplicates", [])]
         report.seconds = time.perf_counter() - started
         return report
 
     parsed = parse_files(files)
     report.errors = [str(e) for e in parsed.errors]
+    report.problems = {Path(e.path).name: e.problem for e in parsed.errors}
+    report.duplicates = parsed.duplicates
     if not parsed.documents:
         raise GazetteError("no documents could be parsed: " + ("; ".join(report.errors) or f"no gazette files in {', '.join(map(str, paths or [settings.corpus_dir]))}"))
     docs = parsed.documents
@@ -168,6 +195,8 @@ def build_index(settings: Settings, paths: list[Path] | None = None, embedder: E
             "chunks": len(chunks),
             "sentences": len(keys),
             "errors": report.errors,
+            "problems": report.problems,
+            "duplicates": [asdict(d) for d in report.duplicates],
             "max_chunk_tokens": settings.max_chunk_tokens,
             "tokenizer": "jieba+domain dictionary; tiktoken cl100k_base for lengths",
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),

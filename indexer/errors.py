@@ -24,3 +24,11 @@ class IndexMismatchError(GazetteError):
 
 class DocumentNotFound(GazetteError):
     """No document with that doc_id or 文号."""
+
+
+class SourceNotFound(GazetteError):
+    """No source file of that name in the corpus folder."""
+
+
+class CorpusChangeRefused(GazetteError):
+    """A corpus change that would leave nothing to index (e.g. removing the last good file)."""

@@ -82,11 +82,18 @@ def _toc_entries(lines: list[str], start: int) -> tuple[list[tuple[str, str | No
     return entries, i
 
 
+def is_cover_title(line: str) -> bool:
+    """A gazette's cover title, "聊城市人民政府公报": short, no punctuation. A document that only
+    mentions a 公报 in a sentence ("…统计公报显示，…") is no gazette issue."""
+    s = strip_spaces(line)
+    return s.endswith("公报") and len(s) <= 24 and not any(ch in s for ch in "，。；：！？、,;:《》")
+
+
 def parse_front_matter(lines: list[str]) -> FrontMatter:
     """Issue number, TOC entries with page ranges, and where the body starts."""
     head = lines[: min(len(lines), 80)]
     toc_at = next((i for i, s in enumerate(head) if _TOC_HEAD_RE.match(s.strip()) or s.strip() == "目"), None)
-    is_issue = any("公报" in s for s in head[:30])
+    is_issue = any(is_cover_title(s) for s in head[:30])
     if toc_at is None:
         # No TOC: a standalone document. Skip a cover/masthead if there is one.
         issue = _issue_from_text("\n".join(head[:30])) if is_issue else None

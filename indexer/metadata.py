@@ -5,11 +5,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .articles import ISSUER_RE, LETTERHEAD_RE, Article, is_title_line
+from .articles import ISSUER_RE, LETTERHEAD_RE, TITLE_SUFFIXES, Article, decree_line, is_title_line
 from .paragraphs import is_embedded_title
 from .text import (
+    DECREE_RE,
     DOCNUM_RE,
     cn_number,
+    ends_sentence,
     has_punctuation,
     is_date_line,
     is_docnum_line,
@@ -27,6 +29,12 @@ class Header:
     date_hint: str | None = None  # e.g. the work report's "——2020年5月26日在…" line
 
 
+NO_TITLE = "（无标题）"
+
+# Who signs a 令 and other documents of a government head: "市长 张某", "总理 李某".
+SIGNER_ROLE_RE = re.compile(r"^(市长|省长|县长|区长|州长|总理|自治区主席)")
+
+
 def _issuer_of(letterhead: str) -> str:
     s = strip_spaces(letterhead)
     return s[:-2] if s.endswith("文件") else s
@@ -41,16 +49,39 @@ def _title_issuer(title: str) -> str | None:
     return head if ISSUER_RE.match(head) else None
 
 
+def title_block(lines: list[str]) -> tuple[str, int] | None:
+    """A title at the top of `lines` (one to three lines, no punctuation): (title, index after it), or None."""
+    taken: list[int] = []
+    for i in [i for i, s in enumerate(lines) if s.strip()][:3]:
+        s = lines[i]
+        if has_punctuation(s) or ends_sentence(s) or is_date_line(s) or is_docnum_line(s):
+            break
+        taken.append(i)
+        title = strip_spaces("".join(lines[k] for k in taken))
+        if is_title_line(title) or is_embedded_title(title):
+            return title, i + 1
+    return None
+
+
+def _preamble_title(article: Article) -> str | None:
+    """A standalone file's title printed above its header (the 令 number), or its web page's 标题."""
+    pre = [s for s in article.preamble if s.strip()]
+    for k in range(max(0, len(pre) - 3), len(pre)):
+        found = title_block(pre[k:])
+        if found and found[1] >= len(pre[k:]):
+            return found[0]
+    return article.meta.get("标题")
+
+
 def read_header(article: Article) -> Header:
     lines = article.lines
     nonblank = [i for i, s in enumerate(lines) if s.strip()]
     if article.kind == "docnum":
-        return _docnum_header(lines, nonblank)
+        return _with_fallbacks(_docnum_header(lines, nonblank), article)
+    if article.kind == "document":
+        return _with_fallbacks(_document_header(lines, article), article)
     if article.kind == "decree":
-        body = lines[nonblank[1] + 1 :] if len(nonblank) > 1 else []
-        title = next((strip_spaces(s) for s in body if is_embedded_title(s)), strip_spaces(lines[nonblank[0]]))
-        issuer = strip_spaces(lines[nonblank[0]])[:-1]  # 聊城市人民政府令 → 聊城市人民政府
-        return Header(title=title, issuer=issuer, body=body)
+        return _with_fallbacks(_decree_header(lines, nonblank, article), article)
     if article.kind == "chronicle":
         return _chronicle_header(lines, nonblank)
     # work report: heading, then "——date 在…会议上" (kept as the first paragraph: it says who spoke where)
@@ -58,11 +89,45 @@ def read_header(article: Article) -> Header:
     return Header(title=strip_spaces(lines[nonblank[0]]), issuer="聊城市人民政府", body=lines[nonblank[0] + 1 :], date_hint=hint)
 
 
+def _with_fallbacks(header: Header, article: Article) -> Header:
+    """Fill what the header lacks from a standalone file's preamble, web metadata or signature."""
+    title, issuer = header.title, header.issuer
+    if title == NO_TITLE:
+        title = _preamble_title(article) or title
+    if not issuer:
+        issuer = _title_issuer(title) or signer(header.body) or article.meta.get("发文机关")
+    if (title, issuer) == (header.title, header.issuer):
+        return header
+    return Header(title=title, issuer=issuer, body=header.body, date_hint=header.date_hint)
+
+
+def _decree_header(lines: list[str], nonblank: list[int], article: Article) -> Header:
+    """"聊城市人民政府令" + "第 46 号" on two lines, or "德州市人民政府令第12号" on one."""
+    first = decree_line(lines[nonblank[0]])
+    one_line = bool(DECREE_RE.fullmatch(first))
+    header_end = nonblank[0] if one_line or len(nonblank) < 2 else nonblank[1]
+    body = lines[header_end + 1 :]
+    issuer = first.split("令")[0]  # 聊城市人民政府令 → 聊城市人民政府
+    title = next((strip_spaces(s) for s in body if is_embedded_title(s)), None)
+    return Header(title=title or _preamble_title(article) or first, issuer=issuer, body=body)
+
+
+def _document_header(lines: list[str], article: Article) -> Header:
+    """A standalone document without a 文号 line: its title heads the file."""
+    found = title_block(lines)
+    if found:
+        return Header(title=found[0], issuer=None, body=lines[found[1] :])
+    return Header(title=article.meta.get("标题") or NO_TITLE, issuer=None, body=lines)
+
+
 def _docnum_header(lines: list[str], nonblank: list[int]) -> Header:
     at = next(i for i in nonblank if is_docnum_line(lines[i]))
     before = [lines[i] for i in nonblank if i < at]
     letterheads = [s for s in before if LETTERHEAD_RE.match(s)]
     title_parts = [s for s in before if is_title_line(s)]
+    if not title_parts:  # a title wrapped over lines above the 文号, none a title alone
+        joined = "".join(s for s in before if not LETTERHEAD_RE.match(s))
+        title_parts = [joined] if is_title_line(strip_spaces(joined)) else []
     end = at
     after = [i for i in nonblank if i > at]
     if not title_parts:
@@ -73,7 +138,7 @@ def _docnum_header(lines: list[str], nonblank: list[int]) -> Header:
                 break
             taken.append(s)
             end = i
-            if strip_spaces("".join(taken)).endswith(("通知", "决定", "意见", "通报", "批复", "通告", "公告")):
+            if strip_spaces("".join(taken)).endswith(TITLE_SUFFIXES):
                 break
         title_parts = taken
     title = strip_spaces("".join(title_parts))
@@ -81,7 +146,7 @@ def _docnum_header(lines: list[str], nonblank: list[int]) -> Header:
     for s in letterheads:  # a letterhead can share its line with the title (任免 notices)
         if "关于" in s:
             title = strip_spaces(s)
-    return Header(title=title or "（无标题）", issuer=issuer or _title_issuer(title), body=lines[end + 1 :])
+    return Header(title=title or NO_TITLE, issuer=issuer or _title_issuer(title), body=lines[end + 1 :])
 
 
 def _chronicle_header(lines: list[str], nonblank: list[int]) -> Header:
@@ -97,28 +162,52 @@ def _chronicle_header(lines: list[str], nonblank: list[int]) -> Header:
     return Header(title=title, issuer=issuer, body=lines[body_start:])
 
 
+# Title endings that name a document type of their own; checked after 任免 and 印发.
+TITLE_TYPES = ("意见", "决定", "批复", "通告", "公告", "通报", "函", "规定", "报告")
+
+
 def document_type(kind: str, docnum: str | None, title: str) -> str:
-    """令 | 任免 | 大事记 | 报告 | 印发 | 意见 | 通知."""
+    """令 | 任免 | 大事记 | 报告 | 印发 | 意见 | 决定 | 批复 | 通告 | 公告 | 通报 | 函 | 规定 | 通知."""
     if kind in ("decree", "chronicle", "report"):
         return {"decree": "令", "chronicle": "大事记", "report": "报告"}[kind]
     if (docnum and "任〔" in docnum) or re.search(r"任免|任命|免去", title):
         return "任免"
     if "印发" in title:
         return "印发"
-    if title.endswith("意见"):
-        return "意见"
-    return "通知"
+    return next((t for t in TITLE_TYPES if title.endswith(t)), "通知")
 
 
-def signing_date(body: list[str], date_hint: str | None = None) -> str | None:
-    """The date line right after an issuer line or a 市长 line (later "…印发" dates are printing dates)."""
+# "杭州市人民政府办公厅　2017年6月2日": signer and date on one line (spaces already squeezed out)
+_SIGNED_LINE_RE = re.compile(r"^(?P<signer>.+?)(?P<date>(?:\d{4}|[〇○零OoＯ一二三四五六七八九]{4})年.{1,6}月.{1,6}日)$")
+
+
+def _signature(body: list[str]) -> tuple[str, str] | None:
+    """(signer, date line) of the first signature: a date line right after an issuer or 市长 line,
+    or an issuer and a date on one line."""
     prev = ""
     for s in body:
         if not s.strip():
             continue
-        if is_date_line(s) and (ISSUER_RE.match(prev) or prev.startswith("市长")):
-            return iso_date(s)
+        if is_date_line(s) and (ISSUER_RE.match(prev) or SIGNER_ROLE_RE.match(prev)):
+            return prev, s
+        m = _SIGNED_LINE_RE.match(strip_spaces(s))
+        if m and ISSUER_RE.match(m["signer"]) and is_date_line(m["date"]):
+            return m["signer"], m["date"]
         prev = s
+    return None
+
+
+def signer(body: list[str]) -> str | None:
+    """The organ that signed (its line before the signing date), when it is one and not a person."""
+    sig = _signature(body)
+    return strip_spaces(sig[0]) if sig and ISSUER_RE.match(sig[0]) else None
+
+
+def signing_date(body: list[str], date_hint: str | None = None) -> str | None:
+    """The date line right after an issuer line or a 市长 line (later "…印发" dates are printing dates)."""
+    sig = _signature(body)
+    if sig:
+        return iso_date(sig[1])
     return iso_date(date_hint) if date_hint else None
 
 

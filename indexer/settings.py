@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     corpus_name: str | None = None
     # Admin endpoints (upload, remove, feedback review) are off unless a token is set.
     admin_token: SecretStr | None = None
+    # What the pages call the corpus, e.g. "聊城市人民政府公报"; None: derived from the documents' issuers.
+    corpus_name: str | None = Field(None, max_length=60)
     host: str = "127.0.0.1"
     port: int = 8000
 

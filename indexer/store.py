@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -136,9 +137,19 @@ class Store:
         return [self._paragraphs[pid] for pid in self._mentions.get(docnum, [])]
 
     def find_by_docnum(self, text: str) -> list[Document]:
-        """Documents whose 文号 matches any bracket or spacing variant in `text`."""
+        """Documents whose 文号 matches any bracket or spacing variant in `text`.
+
+        Words typed before the issuer's abbreviation ("请问余府发〔2012〕3号…") are dropped by trying
+        ever shorter prefixes: normalize_docnum only knows the anchors 聊, 鲁 and 国.
+        """
         key = normalize_docnum(text)
-        return [self._docs[i] for i in self._by_docnum.get(key, [])] if key else []
+        if not key:
+            return []
+        ids = self._by_docnum.get(key)
+        if ids is None and (m := re.fullmatch(r"(.+?)(〔\d{4}〕\d+号)", key)):
+            prefix, tail = m.groups()
+            ids = next((self._by_docnum[prefix[k:] + tail] for k in range(1, len(prefix) - 1) if prefix[k:] + tail in self._by_docnum), None)
+        return [self._docs[i] for i in ids or []]
 
 
 class EmbeddingCache:

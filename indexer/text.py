@@ -23,6 +23,11 @@ NOT_DOCNUM_PREFIXES = ("刊号", "准字", "聊新出准字")
 
 DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 DATE_LINE_RE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
+# Dates in Chinese numerals, as signed documents print them: 二〇一二年一月九日, 二○一二年十二月三十一日.
+# The year's zero comes as 〇 (U+3007), ○ (U+25CB, a white circle), 零, or a Latin O in bad conversions.
+_CN_YEAR_DIGIT = "〇○零OoＯ一二三四五六七八九"
+CN_DATE_RE = re.compile(rf"([{_CN_YEAR_DIGIT}]{{4}})\s*年\s*([一二三四五六七八九十]{{1,3}})\s*月\s*([一二三四五六七八九十]{{1,4}})\s*日")
+CN_DATE_LINE_RE = re.compile(rf"^\s*{CN_DATE_RE.pattern}\s*$")
 SENTENCE_END = "。！？；：…”’）)」』"
 MOVED_TO_RE = re.compile(r"[（(]\s*下\s*转\s*第\s*(\d+)\s*页\s*[)）]")
 MOVED_FROM_RE = re.compile(r"[（(]\s*上\s*接\s*第\s*(\d+)\s*页\s*[)）]")
@@ -83,25 +88,44 @@ def _issuer_prefix(run: str) -> str:
     return run[k:] if k > 0 and len(run) - k >= 2 else run
 
 
+def unbracket(s: str) -> str:
+    """"（余府发〔2012〕3号）" → "余府发〔2012〕3号": a web page prints a 文号 in round brackets under the title."""
+    if len(s) > 2 and s[0] in "（(" and s[-1] in "）)":
+        return s[1:-1].strip()
+    return s
+
+
 def is_docnum_line(line: str) -> bool:
-    """A line that holds a 文号 and nothing else (how a document's number is printed)."""
-    s = strip_spaces(line)
+    """A line that holds a 文号 and nothing else (how a document's number is printed), bare or in round brackets."""
+    s = unbracket(strip_spaces(line))
     m = DOCNUM_RE.fullmatch(s)
     return bool(m) and not any(p in m["prefix"] for p in NOT_DOCNUM_PREFIXES)
 
 
+def _cn_year(s: str) -> int:
+    return int("".join(str(_CN_DIGITS.get(ch, 0)) for ch in s))  # ○ and O are no keys: they read as 0 too
+
+
 def iso_date(text: str) -> str | None:
+    """The first date in `text` as ISO: 2012年1月9日, or in Chinese numerals 二○一二年一月九日."""
     m = DATE_RE.search(text)
-    if not m:
-        return None
-    y, mo, d = (int(g) for g in m.groups())
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+    else:
+        m = CN_DATE_RE.search(text)
+        if not m:
+            return None
+        y, mo, d = _cn_year(m[1]), cn_number(m[2]), cn_number(m[3])
+        if mo is None or d is None:
+            return None
     if not (1 <= mo <= 12 and 1 <= d <= 31):
         return None
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
 def is_date_line(line: str) -> bool:
-    return bool(DATE_LINE_RE.match(line))
+    """A line that is a date and nothing else (a signature's date), in Arabic or Chinese numerals."""
+    return bool(DATE_LINE_RE.match(line) or CN_DATE_LINE_RE.match(line))
 
 
 def ends_sentence(s: str) -> bool:

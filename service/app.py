@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,6 +24,7 @@ from indexer.settings import REPO_ROOT, Settings, get_settings
 from service.deps import EngineDep
 from service.feedback import FeedbackStore, FeedbackStoreError
 from service.routes import ask, documents, feedback, health, search
+from service.routes import admin, corpus  # the corpus's name; its admin API (upload, list, remove)
 
 if TYPE_CHECKING:
     from service.engine import Engine
@@ -69,6 +71,9 @@ def create_app(
 
     for module in (ask, search, documents, feedback, health):
         app.include_router(module.router)
+    app.include_router(corpus.router)
+    app.include_router(admin.router)
+    app.state.corpus_lock = threading.Lock()  # corpus changes one at a time (service.ingest)
     app.include_router(pages_router(web_dir))
     app.mount("/static", OptionalStaticFiles(directory=web_dir / "static", check_dir=False), name="static")
 

@@ -3,45 +3,125 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 
 from indexer.errors import GazetteError
 
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Examples kept as written; "(default: …)" added to every option that has a real default."""
+
+    def _get_help_string(self, action):
+        if action.default is None or "default:" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
+EXAMPLES = """examples:
+  gazette index                               rebuild the index of the corpus folder
+  gazette add 2024-05.txt 国发〔2024〕1号.txt    add files to the corpus and index them
+  gazette sources                             the corpus files and their documents
+  gazette remove 2024-05.txt                  take a file out of the corpus and re-index
+  gazette docs
+  gazette search "城市低保标准" -k 5 --mode bm25
+  gazette ask "烈士遗属坐公交车要钱吗？"
+  gazette serve --port 8000
+
+settings come from GAZETTE_* environment variables (README, "Settings"): the corpus folder is
+GAZETTE_CORPUS_DIR (default: data/gazettes), the index lives in GAZETTE_CACHE_DIR (default: .cache).
+"""
+
+
+def _sub(sub, name: str, help: str, examples: str, description: str | None = None) -> argparse.ArgumentParser:
+    text = textwrap.fill(description or help, width=100)
+    return sub.add_parser(name, help=help, description=text, epilog="examples:\n" + examples, formatter_class=_HelpFormatter)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="gazette", description="聊城市人民政府公报 question answering")
+    p = argparse.ArgumentParser(
+        prog="gazette", description="聊城市人民政府公报 question answering", epilog=EXAMPLES, formatter_class=_HelpFormatter
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("index", help="parse gazettes and build (or update) the index")
-    s.add_argument("paths", nargs="*", help="gazette files or folders (default: the bundled corpus)")
+    s = _sub(
+        sub, "index", "rebuild the index of the corpus folder (no-op when unchanged)",
+        "  gazette index                     the corpus folder (GAZETTE_CORPUS_DIR)\n"
+        "  gazette index other/ extra.txt    ONLY these: the index no longer holds the corpus folder\n",
+        description="Parse every file of the corpus folder (GAZETTE_CORPUS_DIR), chunk, embed and build the "
+        "index. With PATHS the index is built from those files or folders INSTEAD of the corpus folder: it "
+        "replaces the corpus in the index (the folder is not changed). To add files to the corpus, use "
+        "`gazette add`.",
+    )
+    s.add_argument(
+        "paths", nargs="*",
+        help="index exactly these files or folders instead of the corpus folder, replacing the corpus in the "
+        "index (default: the corpus folder, GAZETTE_CORPUS_DIR)",
+    )
     s.set_defaults(func="service.commands:cmd_index")
 
-    s = sub.add_parser("docs", help="list the parsed documents")
-    s.add_argument("--json", action="store_true")
+    s = _sub(
+        sub, "add", "copy files into the corpus folder and rebuild the index",
+        "  gazette add 2024-05.txt\n  gazette add downloads/*.txt\n",
+        description="Copy gazette issues or standalone government documents (UTF-8 text) into the corpus "
+        "folder and rebuild the index; only new chunks are embedded. Each file is checked first: a bad file "
+        "is reported and not copied, the others still are. A file already in the corpus, or a document "
+        "another file already holds (same 文号), is reported and indexed once. A file named like one in the "
+        "folder replaces it.",
+    )
+    s.add_argument("files", nargs="+", metavar="FILE", help="text files to add")
+    s.set_defaults(func="service.commands:cmd_add")
+
+    s = _sub(
+        sub, "remove", "take a source file out of the corpus folder and rebuild the index",
+        "  gazette remove 2024-05.txt\n  gazette sources    (to see the names)\n",
+    )
+    s.add_argument("source", help="the file's name in the corpus folder, as `gazette sources` lists it")
+    s.set_defaults(func="service.commands:cmd_remove")
+
+    s = _sub(
+        sub, "sources", "list the corpus folder's files and the documents each holds",
+        "  gazette sources\n  gazette sources --json\n",
+    )
+    s.add_argument("--json", action="store_true", help="print JSON instead of text")
+    s.set_defaults(func="service.commands:cmd_sources")
+
+    s = _sub(sub, "docs", "list the parsed documents", "  gazette docs\n  gazette docs --json\n")
+    s.add_argument("--json", action="store_true", help="print JSON instead of text")
     s.set_defaults(func="service.commands:cmd_docs")
 
-    s = sub.add_parser("search", help="ranked passages for a query")
-    s.add_argument("query")
-    s.add_argument("-k", type=int, default=5)
-    s.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid")
-    s.add_argument("--json", action="store_true")
+    s = _sub(
+        sub, "search", "ranked passages for a query",
+        '  gazette search "城市低保标准"\n  gazette search "聊政办字〔2018〕76号" -k 3 --mode bm25 --json\n',
+    )
+    s.add_argument("query", help="what to search for; a 文号 puts that document first")
+    s.add_argument("-k", type=int, default=5, help="how many passages")
+    s.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid", help="retrieval mode")
+    s.add_argument("--json", action="store_true", help="print JSON instead of text")
     s.set_defaults(func="service.commands:cmd_search")
 
-    s = sub.add_parser("ask", help="answer a question with quoted sources")
-    s.add_argument("question")
-    s.add_argument("--json", action="store_true")
+    s = _sub(
+        sub, "ask", "answer a question with quoted sources",
+        '  gazette ask "烈士遗属坐公交车要钱吗？"\n  gazette ask "城市低保标准是多少？" --json\n',
+    )
+    s.add_argument("question", help="the question, in Chinese")
+    s.add_argument("--json", action="store_true", help="print the whole answer as JSON")
     s.set_defaults(func="service.commands:cmd_ask")
 
-    s = sub.add_parser("serve", help="run the web service")
-    s.add_argument("--host", default=None)
-    s.add_argument("--port", type=int, default=None)
+    s = _sub(sub, "serve", "run the web service", "  gazette serve\n  gazette serve --host 0.0.0.0 --port 8080\n")
+    s.add_argument("--host", default=None, help="address to listen on (default: GAZETTE_HOST, 127.0.0.1)")
+    s.add_argument("--port", type=int, default=None, help="port to listen on (default: GAZETTE_PORT, 8000)")
     s.set_defaults(func="service.commands:cmd_serve")
 
-    s = sub.add_parser("eval", help="run a QA benchmark")
+    s = _sub(
+        sub, "eval", "run a QA benchmark",
+        "  gazette eval eval/data/dev.jsonl\n"
+        "  gazette eval eval/data/dev.jsonl --systems hybrid --endpoint http://127.0.0.1:8000 --limit 20\n",
+    )
     s.add_argument("questions", help="a JSONL question file (format: eval/README.md)")
-    s.add_argument("--endpoint", default=None, help="base URL of a running service; default in-process")
-    s.add_argument("--systems", default="hybrid,bm25,dense")
-    s.add_argument("--out", default="eval/out")
-    s.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    s.add_argument("--endpoint", default=None, help="base URL of a running service (default: in-process)")
+    s.add_argument("--systems", default="hybrid,bm25,dense", help="comma-separated retrieval modes to compare")
+    s.add_argument("--out", default="eval/out", help="folder for the reports")
+    s.add_argument("--limit", type=int, default=None, help="only the first N questions (default: all)")
     s.set_defaults(func="eval.runner:cmd_eval")
 
     s = sub.add_parser("train-decision", help="fit the answer/refuse decision model on labelled questions")

@@ -19,9 +19,23 @@ def cmd_index(args) -> int:
     paths = [p for p in given if p.exists()]
     if given and not paths:
         return 1
-    report = build_index(get_settings(), paths or None, progress=sys.stderr.isatty())
+    settings = get_settings()
+    report = build_index(settings, paths or None, progress=sys.stderr.isatty())
+    print_build(report)
+    if paths:
+        print(
+            f"note: the index now holds only the given paths, not the corpus folder {settings.corpus_dir}; "
+            "`gazette index` with no paths restores it, `gazette add FILE` adds files to the corpus"
+        )
+    return 1 if report.errors or missing else 0
+
+
+def print_build(report) -> None:
+    """A build's errors (stderr), skipped copies, and its one-line summary."""
     for err in report.errors:
         print(f"gazette: error: {err}", file=sys.stderr)
+    for dup in report.duplicates:
+        print(f"duplicate: {dup}")
     if report.up_to_date:
         print(f"index up to date: {report.documents} documents, {report.chunks} chunks in {report.index_dir}")
     else:
@@ -29,7 +43,75 @@ def cmd_index(args) -> int:
             f"indexed {report.documents} documents from {report.files} files into {report.chunks} chunks "
             f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f}s → {report.index_dir}"
         )
-    return 1 if report.errors or missing else 0
+
+
+def _document_line(d) -> str:
+    """One document of a source file: its 文号, date and title, and where it is indexed from if not here."""
+    line = f"    {d.docnum or '—'}  {d.date or '----------'}  {d.type}  《{d.title}》"
+    if d.duplicate_of:
+        line += f"  — already in {d.duplicate_of.source}: not indexed twice"
+    if d.copies:
+        line += f"  — also in {', '.join(c.source for c in d.copies)} (copies not indexed)"
+    return line
+
+
+def cmd_add(args) -> int:
+    from indexer.corpus import add_files
+
+    items, unreadable = [], 0
+    for name in args.files:
+        try:
+            items.append((name, Path(name).read_bytes()))
+        except OSError as e:
+            print(f"gazette: error: {name}: cannot read file ({e.strerror})", file=sys.stderr)
+            unreadable += 1
+    report = add_files(get_settings(), items, progress=sys.stderr.isatty())
+    for f in report.files:
+        if f.status == "error":
+            print(f"gazette: error: {f.name}: {f.detail}", file=sys.stderr)
+            continue
+        print(f"{f.name}: {f.detail}")
+        for d in f.documents:
+            print(_document_line(d))
+    if report.build:
+        print_build(report.build)
+    else:
+        print("corpus unchanged: nothing to index")
+    return 1 if unreadable or any(f.status == "error" for f in report.files) else 0
+
+
+def cmd_remove(args) -> int:
+    from indexer.corpus import remove_source
+
+    report = remove_source(get_settings(), args.source, progress=sys.stderr.isatty())
+    n = len(report.documents)
+    print(f"removed {report.source}: {n} document{'' if n == 1 else 's'}")
+    for d in report.documents:
+        where = f"  — still indexed from {d.duplicate_of.source}" if d.duplicate_of else ""
+        print(f"    {d.docnum or '—'}  {d.date or '----------'}  {d.type}  《{d.title}》{where}")
+    print_build(report.build)
+    return 0
+
+
+def cmd_sources(args) -> int:
+    from dataclasses import asdict
+
+    from indexer.corpus import list_sources
+
+    settings = get_settings()
+    sources = list_sources(settings)
+    if args.json:
+        print(json.dumps([asdict(s) for s in sources], ensure_ascii=False, indent=2))
+        return 0
+    for s in sources:
+        state = "" if s.indexed else "  (not indexed yet: run `gazette index`)"
+        print(f"{s.source}  {s.bytes} bytes  {len(s.documents)} documents{state}")
+        if s.problem:
+            print(f"    error: {s.problem}")
+        for d in s.documents:
+            print(_document_line(d))
+    print(f"{len(sources)} source files in {settings.corpus_dir}")
+    return 0
 
 
 def cmd_docs(args) -> int:

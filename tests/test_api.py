@@ -201,7 +201,7 @@ def test_openapi_lists_every_endpoint(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert set(paths) == {
         "/api/ask", "/api/chat", "/api/search", "/api/documents", "/api/documents/{doc_id}",
-        "/api/feedback", "/healthz",
+        "/api/feedback", "/healthz", "/api/corpus", "/api/admin/documents", "/api/admin/documents/{source}",
     }
     assert paths["/api/ask"]["post"]["description"].startswith("Answer a question")
 

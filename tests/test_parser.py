@@ -201,7 +201,7 @@ def test_synthetic_gazette_traps():
         (b"", "file is empty"),
         (b"   \n\n", "file is empty"),
         ("聊城市人民政府公报".encode("gbk"), "not UTF-8 text (invalid byte 0xc1 at offset 0)"),
-        ("这是一份购物清单：苹果、香蕉。".encode(), "no gazette articles found (expected a 文号 line, a 令 number, a 大事记 or a 工作报告 heading)"),
+        ("这是一份购物清单：苹果、香蕉。".encode(), "not a gazette or government document: no 文号 line, 令 number, 大事记 or 工作报告 heading, and no title with a signature (issuer and date)"),
     ],
 )
 def test_bad_input_names_the_file(tmp_path, content, problem):

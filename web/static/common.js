@@ -400,7 +400,42 @@
     return "网络连接失败，请检查网络后重试。";
   }
 
+  /*
+   * The corpus's name ("聊城市人民政府公报", or whatever the service indexes): GET /api/corpus,
+   * once per page. Pages mark where it goes with data-corpus-name; the page title's
+   * " · 政府公报" tail is replaced too. Inserted as text only.
+   */
+  const DEFAULT_CORPUS_NAME = "政府公报";
+  let corpusNamePromise = null;
+
+  function corpusName() {
+    if (!corpusNamePromise) {
+      corpusNamePromise = getJSON("/api/corpus")
+        .then(function (info) { return (info && typeof info.name === "string" && info.name) || DEFAULT_CORPUS_NAME; })
+        .catch(function () { return DEFAULT_CORPUS_NAME; });
+    }
+    return corpusNamePromise;
+  }
+
+  function applyCorpusName() {
+    return corpusName().then(function (name) {
+      document.querySelectorAll("[data-corpus-name]").forEach(function (node) { setText(node, name); });
+      const tail = " · " + DEFAULT_CORPUS_NAME;
+      if (document.title.slice(-tail.length) === tail) {
+        document.title = document.title.slice(0, -tail.length) + " · " + name;
+      }
+      return name;
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", applyCorpusName);
+  } else {
+    applyCorpusName();
+  }
+
   window.Gazette = {
+    corpusName: corpusName,
     ApiError: ApiError,
     getJSON: getJSON,
     postJSON: postJSON,

@@ -43,13 +43,18 @@
     list.appendChild(el("dd", null, Array.isArray(value) ? value.join("、") : value));
   }
 
+  /** The gazette an issuer's documents are printed in: 聊城市人民政府办公室 → "聊城市人民政府公报 ". */
+  function gazetteOf(issuer) {
+    return issuer ? issuer.replace(/(办公室|办公厅)$/, "") + "公报 " : "";
+  }
+
   function renderMeta(doc) {
     G.clear(metaList);
     addPair(metaList, "文号", doc.docnum);
     addPair(metaList, "发文机关", doc.issuer);
     addPair(metaList, "成文日期", G.formatDate(doc.date));
     addPair(metaList, "文件类型", doc.type);
-    addPair(metaList, "刊载期次", doc.issue ? "聊城市人民政府公报 " + G.formatIssue(doc.issue) : null);
+    addPair(metaList, "刊载期次", doc.issue ? gazetteOf(doc.issuer) + G.formatIssue(doc.issue) : null);
   }
 
   function renderValidity(v) {
@@ -122,7 +127,8 @@
     }
     try {
       const doc = await G.getJSON("/api/documents/" + encodeURIComponent(docId));
-      document.title = (doc.title || docId) + " · 聊城市人民政府公报";
+      document.title = (doc.title || docId) + " · 政府公报";
+      G.corpusName().then(function (name) { document.title = (doc.title || docId) + " · " + name; });
       G.setText(titleNode, doc.title || "（无标题）");
       renderMeta(doc);
       renderValidity(doc.validity);

@@ -1,0 +1,149 @@
+"""Request limits and response models of the admin API (service/routes/admin.py) and GET /api/corpus.
+
+Kept apart from the internal types (indexer.corpus): `from_*` class methods convert.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from indexer.build import BuildReport
+from indexer.corpus import DocRef, DocumentOutcome, FileOutcome, RemoveReport, SourceInfo
+from service.schemas import ErrorDetail, document_url
+
+MAX_UPLOAD_FILES = 20  # per request; the whole body is also capped (service.app.MAX_BODY_BYTES)
+
+
+class DocRefOut(BaseModel):
+    source: str = Field(description="a source file of the corpus folder")
+    doc_id: str
+
+    @classmethod
+    def from_ref(cls, ref: DocRef | None) -> DocRefOut | None:
+        return cls(source=ref.source, doc_id=ref.doc_id) if ref else None
+
+
+class SourceDocument(BaseModel):
+    """A document a source file holds, and whether this copy of it is the indexed one."""
+
+    doc_id: str
+    docnum: str | None = Field(description="文号 or 令 number, normalised; null when the document has none")
+    title: str
+    issuer: str | None
+    date: str | None = Field(description="signing date, ISO (YYYY-MM-DD)")
+    type: str
+    indexed: bool = Field(description="this copy is in the index (false: a copy of a document another file holds)")
+    duplicate_of: DocRefOut | None = Field(
+        None, description="the copy of this document that is indexed instead of this one"
+    )
+    copies: list[DocRefOut] = Field([], description="copies of this document in other files, skipped for this one")
+    url: str | None = Field(None, description="the document's page, when this copy is indexed")
+
+    @classmethod
+    def from_outcome(cls, d: DocumentOutcome, indexed: bool = True) -> SourceDocument:
+        indexed = indexed and d.duplicate_of is None
+        return cls(
+            doc_id=d.doc_id, docnum=d.docnum, title=d.title, issuer=d.issuer, date=d.date, type=d.type,
+            indexed=indexed, duplicate_of=DocRefOut.from_ref(d.duplicate_of),
+            copies=[DocRefOut.from_ref(c) for c in d.copies], url=document_url(d.doc_id) if indexed else None,
+        )
+
+
+class UploadedFile(BaseModel):
+    """What one uploaded file became."""
+
+    filename: str = Field(description="the file name as uploaded")
+    source: str | None = Field(description="its name in the corpus folder; null when it was refused")
+    status: Literal["added", "replaced", "duplicate", "error"] = Field(
+        description="added; replaced (a file of that name was there); duplicate (the same file is already "
+        "in the corpus: not added); error (not added: see detail)"
+    )
+    detail: str = Field(description="one line for a person: what happened, or why the file was refused")
+    documents: list[SourceDocument]
+
+    @classmethod
+    def from_outcome(cls, f: FileOutcome) -> UploadedFile:
+        return cls(
+            filename=f.name, source=f.source, status=f.status, detail=f.detail,
+            documents=[SourceDocument.from_outcome(d, indexed=f.status in ("added", "replaced")) for d in f.documents],
+        )
+
+
+class IndexSummary(BaseModel):
+    """The index served after the request."""
+
+    rebuilt: bool = Field(description="false when the corpus did not change")
+    documents: int
+    chunks: int
+    embedded: int = Field(description="chunks embedded by this rebuild (the others came from the cache)")
+    reused: int = Field(description="chunk vectors taken from the embedding cache")
+    seconds: float
+    duplicates: list[str] = Field(description="copies of documents skipped, one line each")
+
+    @classmethod
+    def from_build(cls, b: BuildReport) -> IndexSummary:
+        return cls(
+            rebuilt=not b.up_to_date, documents=b.documents, chunks=b.chunks, embedded=b.embedded,
+            reused=b.reused, seconds=round(b.seconds, 3), duplicates=[str(d) for d in b.duplicates],
+        )
+
+    @classmethod
+    def unchanged(cls, engine) -> IndexSummary:
+        return cls(
+            rebuilt=False, documents=len(engine.documents()), chunks=len(engine.chunks), embedded=0, reused=0,
+            seconds=0.0, duplicates=[],
+        )
+
+
+class UploadResponse(BaseModel):
+    files: list[UploadedFile] = Field(description="one entry per uploaded file, in upload order")
+    index: IndexSummary
+
+
+class SourceOut(BaseModel):
+    source: str = Field(description="the file's name in the corpus folder (DELETE /api/admin/documents/{source})")
+    bytes: int
+    indexed: bool = Field(description="false: the file is in the folder but not in the served index yet")
+    error: str | None = Field(description="why the file could not be parsed at the last build")
+    documents: list[SourceDocument]
+
+    @classmethod
+    def from_info(cls, s: SourceInfo) -> SourceOut:
+        return cls(
+            source=s.source, bytes=s.bytes, indexed=s.indexed, error=s.problem,
+            documents=[SourceDocument.from_outcome(d) for d in s.documents],
+        )
+
+
+class SourceList(BaseModel):
+    corpus_name: str
+    sources: list[SourceOut]
+
+
+class RemoveResponse(BaseModel):
+    source: str
+    documents: list[SourceDocument] = Field(
+        description="what the file held; duplicate_of: another copy of the document that stays indexed"
+    )
+    index: IndexSummary
+
+    @classmethod
+    def from_report(cls, report: RemoveReport) -> RemoveResponse:
+        return cls(
+            source=report.source,
+            documents=[SourceDocument.from_outcome(d, indexed=False) for d in report.documents],
+            index=IndexSummary.from_build(report.build),
+        )
+
+
+class CorpusInfo(BaseModel):
+    name: str = Field(description='what the pages call the corpus, e.g. "聊城市人民政府公报"')
+    documents: int
+    issuers: list[str] = Field(description="issuing organs of the indexed documents, most documents first")
+
+
+ADMIN_ERRORS = {
+    401: {"model": ErrorDetail, "description": "Missing or wrong admin token (Authorization: Bearer …)"},
+    404: {"model": ErrorDetail, "description": "Admin endpoints are off (no GAZETTE_ADMIN_TOKEN set)"},
+}

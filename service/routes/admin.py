@@ -1,0 +1,90 @@
+"""The corpus, for its operator: POST/GET /api/admin/documents, DELETE /api/admin/documents/{source}.
+
+Off unless GAZETTE_ADMIN_TOKEN is set (404), and then only with that bearer token (401). An upload
+or a removal rebuilds the index and the service swaps to it without a restart (service.ingest).
+"""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, HTTPException, Request, UploadFile, status
+
+from indexer.corpus import corpus_name, list_sources
+from indexer.errors import CorpusChangeRefused, SourceNotFound
+from service import ingest
+from service.admin_schemas import (
+    ADMIN_ERRORS,
+    MAX_UPLOAD_FILES,
+    IndexSummary,
+    RemoveResponse,
+    SourceList,
+    SourceOut,
+    UploadedFile,
+    UploadResponse,
+)
+from service.auth import AdminDep
+from service.deps import EngineDep, SettingsDep
+from service.schemas import ErrorDetail
+
+router = APIRouter(prefix="/api/admin", tags=["admin"])
+
+UPLOAD_ERRORS = {
+    **ADMIN_ERRORS,
+    400: {"model": ErrorDetail, "description": "The body is not valid multipart/form-data"},
+    413: {"model": ErrorDetail, "description": "Request body too large"},
+}
+
+
+@router.post("/documents", responses=UPLOAD_ERRORS)
+def upload_documents(
+    _: AdminDep,
+    request: Request,
+    files: Annotated[
+        list[UploadFile],
+        File(
+            min_length=1,
+            max_length=MAX_UPLOAD_FILES,
+            description="UTF-8 text files: gazette issues or standalone government documents (form field "
+            f"`files`, repeated; at most {MAX_UPLOAD_FILES})",
+        ),
+    ],
+) -> UploadResponse:
+    """Add files to the corpus and serve the new index: per file, the documents it became or its error."""
+    uploads = []
+    for f in files:
+        try:
+            uploads.append((f.filename or "", f.file.read()))
+        finally:
+            f.file.close()
+    report = ingest.add_uploads(request.app.state, uploads)
+    index = IndexSummary.from_build(report.build) if report.build else IndexSummary.unchanged(request.app.state.engine)
+    return UploadResponse(files=[UploadedFile.from_outcome(f) for f in report.files], index=index)
+
+
+@router.get("/documents", responses=ADMIN_ERRORS)
+def list_source_files(_: AdminDep, engine: EngineDep, settings: SettingsDep) -> SourceList:
+    """Every source file of the corpus folder with the documents it holds."""
+    docs = engine.documents()
+    return SourceList(
+        corpus_name=corpus_name(docs, settings.corpus_name),
+        sources=[SourceOut.from_info(s) for s in list_sources(settings, docs)],
+    )
+
+
+@router.delete(
+    "/documents/{source}",
+    responses={
+        **ADMIN_ERRORS,
+        404: {"model": ErrorDetail, "description": "No such source file, or admin endpoints are off"},
+        409: {"model": ErrorDetail, "description": "Refused: the index would be left with no documents"},
+    },
+)
+def remove_source_file(_: AdminDep, request: Request, source: str) -> RemoveResponse:
+    """Take a source file out of the corpus and serve the new index."""
+    try:
+        report = ingest.remove(request.app.state, source)
+    except SourceNotFound as e:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(e)) from None
+    except CorpusChangeRefused as e:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from None
+    return RemoveResponse.from_report(report)
