@@ -201,7 +201,7 @@ def test_openapi_lists_every_endpoint(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert set(paths) == {
         "/api/ask", "/api/chat", "/api/search", "/api/documents", "/api/documents/{doc_id}",
-        "/api/feedback", "/healthz",
+        "/api/feedback", "/api/admin/feedback", "/healthz", "/v1/models", "/v1/chat/completions", "/retrieval",
     }
     assert paths["/api/ask"]["post"]["description"].startswith("Answer a question")
 
@@ -257,9 +257,9 @@ def test_ask_blank_question_is_422(client, question):
     assert r.json() == {"detail": "question must not be empty"}
 
 
-def test_ask_too_long_question_is_413(client, engine):
+def test_ask_too_long_question_is_422(client, engine):
     r = client.post("/api/ask", json={"question": "问" * 51})
-    assert r.status_code == 413
+    assert r.status_code == 422
     assert r.json() == {"detail": "question too long: 51 characters (max 50)"}
     assert client.post("/api/ask", json={"question": "问" * 50}).status_code == 200
     assert all(call[1] != "问" * 51 for call in engine.calls)
@@ -374,17 +374,19 @@ def test_chat_wire_format(client):
     r = client.post("/api/chat", json={"question": "火星"})
     assert r.text.startswith("event: citations\ndata: []\n\nevent: delta\ndata: {\"text\":\"公报中没有找到相关内容。\"}\n\n")
     assert r.text.endswith("\n\n")
+    done = parse_sse(r.text)[-1][1]
     assert parse_sse(r.text)[-1] == ("done", {
-        "answer": "公报中没有找到相关内容。", "answered": False, "notes": [], "mode": "hybrid",
-        "timing_ms": parse_sse(r.text)[-1][1]["timing_ms"],
+        "id": done["id"], "answer": "公报中没有找到相关内容。", "answered": False, "notes": [], "mode": "hybrid",
+        "timing_ms": done["timing_ms"],
     })
+    assert re.fullmatch(r"ans_[0-9a-f]{32}", done["id"])
 
 
 def test_chat_validation_errors_are_plain_http(client):
     r = client.post("/api/chat", json={"question": " "})
     assert (r.status_code, r.json()) == (422, {"detail": "question must not be empty"})
     r = client.post("/api/chat", json={"question": "长" * 60})
-    assert (r.status_code, r.json()) == (413, {"detail": "question too long: 60 characters (max 50)"})
+    assert (r.status_code, r.json()) == (422, {"detail": "question too long: 60 characters (max 50)"})
     assert client.post("/api/chat", content=b"nope", headers={"content-type": "application/json"}).status_code == 422
 
 
@@ -462,7 +464,7 @@ def test_search_bad_input(client):
     r = client.get("/api/search", params={"q": "  "})
     assert (r.status_code, r.json()) == (422, {"detail": "query must not be empty"})
     r = client.get("/api/search", params={"q": "查" * 51})
-    assert (r.status_code, r.json()) == (413, {"detail": "query too long: 51 characters (max 50)"})
+    assert (r.status_code, r.json()) == (422, {"detail": "query too long: 51 characters (max 50)"})
     for params, loc in [({}, ["query", "q"]), ({"q": "x", "k": 0}, ["query", "k"]),
                         ({"q": "x", "k": "many"}, ["query", "k"]), ({"q": "x", "mode": "fuzzy"}, ["query", "mode"]),
                         ({"q": "x", "year_from": "two"}, ["query", "year_from"])]:

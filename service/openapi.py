@@ -1,0 +1,66 @@
+"""The OpenAPI document, completed with what depends on the settings.
+
+* A question-like field marked `x-max-length-setting: max_question_chars` (schemas.QUESTION_TEXT_SCHEMA)
+  gets that setting's value as `maxLength`, so the document states the limit the code enforces.
+* Every operation under a rate-limited prefix documents its 429 (the limit is a middleware, so
+  routes added by anyone are covered).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from indexer.settings import Settings
+from service.rate_limits import limited_prefixes, under_prefix
+from service.schemas import ERROR_TEXT
+
+MAX_LENGTH_MARK = "x-max-length-setting"
+
+
+def build_openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
+    """FastAPI's document for `app`, with the settings' limits filled in (cached on the app)."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        fill_max_lengths(schema, settings)
+        document_rate_limits(schema, list(limited_prefixes(settings)))
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+def fill_max_lengths(node: Any, settings: Settings) -> None:
+    """Set `maxLength` wherever a schema names the setting that limits it (in place)."""
+    if isinstance(node, dict):
+        name = node.get(MAX_LENGTH_MARK)
+        if isinstance(name, str):
+            node["maxLength"] = int(getattr(settings, name))
+        for value in node.values():
+            fill_max_lengths(value, settings)
+    elif isinstance(node, list):
+        for value in node:
+            fill_max_lengths(value, settings)
+
+
+def document_rate_limits(schema: dict[str, Any], prefixes: list[str]) -> None:
+    """Add a 429 response to every operation whose path is under one of `prefixes` (in place)."""
+    error_ref = {"$ref": "#/components/schemas/ErrorDetail"}
+    for path, operations in schema.get("paths", {}).items():
+        if not any(under_prefix(path, p) for p in prefixes):
+            continue
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses.setdefault(
+                "429",
+                {"description": ERROR_TEXT[429], "content": {"application/json": {"schema": error_ref}}},
+            )
+            schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+                "ErrorDetail",
+                {"properties": {"detail": {"type": "string", "title": "Detail"}}, "type": "object",
+                 "required": ["detail"], "title": "ErrorDetail"},
+            )
