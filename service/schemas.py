@@ -469,11 +469,12 @@ class ChatCompletionRequest(BaseModel):
         ]
         return self.messages[last].content, history[-MAX_HISTORY_MESSAGES:]
 
-    @model_validator(mode="after")
-    def _has_a_user_message(self):
-        if not any(m.role == "user" for m in self.messages):
+    @field_validator("messages")
+    @classmethod
+    def _has_a_user_message(cls, v: list) -> list:
+        if v and not any(m.role == "user" for m in v):
             raise ValueError("messages must include a user message (the question)")
-        return self
+        return v
 
 
 class ModelCard(BaseModel):

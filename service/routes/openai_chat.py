@@ -69,7 +69,8 @@ def validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
     first = errors[0]
     loc = [str(part) for part in first.get("loc", ()) if part != "body"]
     param = ".".join(loc) or None
-    return (f"{param}: {first.get('msg')}" if param else str(first.get("msg"))), param
+    msg = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    return (f"{param}: {msg}" if param else msg), param
 
 
 class OpenAIErrorRoute(APIRoute):
