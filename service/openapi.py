@@ -1,7 +1,8 @@
 """The OpenAPI document, completed with what depends on the settings.
 
 * A question-like field marked `x-max-length-setting: max_question_chars` (schemas.QUESTION_TEXT_SCHEMA)
-  gets that setting's value as `maxLength`, so the document states the limit the code enforces.
+  gets that setting's value as `maxLength`, so the document states the limit the code enforces;
+  a field marked `x-enum-setting: NAME` gets `enum: [the setting's value]` (Dify's knowledge id).
 * Every operation under a rate-limited prefix documents its 429 (the limit is a middleware, so
   routes added by anyone are covered).
 """
@@ -17,6 +18,7 @@ from service.rate_limits import limited_prefixes, under_prefix
 from service.schemas import ERROR_TEXT
 
 MAX_LENGTH_MARK = "x-max-length-setting"
+ENUM_MARK = "x-enum-setting"
 
 
 def build_openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
@@ -28,23 +30,24 @@ def build_openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
             description=app.description,
             routes=app.routes,
         )
-        fill_max_lengths(schema, settings)
+        fill_settings(schema, settings)
         document_rate_limits(schema, list(limited_prefixes(settings)))
         app.openapi_schema = schema
     return app.openapi_schema
 
 
-def fill_max_lengths(node: Any, settings: Settings) -> None:
-    """Set `maxLength` wherever a schema names the setting that limits it (in place)."""
+def fill_settings(node: Any, settings: Settings) -> None:
+    """Set `maxLength` / `enum` wherever a schema names the setting that decides it (in place)."""
     if isinstance(node, dict):
-        name = node.get(MAX_LENGTH_MARK)
-        if isinstance(name, str):
+        if isinstance(name := node.get(MAX_LENGTH_MARK), str):
             node["maxLength"] = int(getattr(settings, name))
+        if isinstance(name := node.get(ENUM_MARK), str):
+            node["enum"] = [getattr(settings, name)]
         for value in node.values():
-            fill_max_lengths(value, settings)
+            fill_settings(value, settings)
     elif isinstance(node, list):
         for value in node:
-            fill_max_lengths(value, settings)
+            fill_settings(value, settings)
 
 
 def document_rate_limits(schema: dict[str, Any], prefixes: list[str]) -> None:

@@ -9,7 +9,8 @@ import math
 import re
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from indexer.models import Document, Paragraph
 from service.results import SEARCH_MODES, Answer, Citation, Filters, Hit
@@ -21,13 +22,35 @@ MAX_HISTORY_MESSAGES = 40
 MAX_HISTORY_CHARS = 20_000
 MAX_FEEDBACK_CITATIONS_BYTES = 200_000
 
+# "Not blank": a character that is not whitespace as Python's str.strip() sees it. Spelled out,
+# because \S means different things to Python, ECMAScript and Rust regexes (U+001D, U+FEFF).
+NOT_BLANK_PATTERN = (
+    r"[^\t\n\u000b\f\r \u001c-\u001f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
+
 # The JSON schema of a question-like text: not blank, at most settings.max_question_chars long.
 # The code checks both (deps.checked_question); `x-max-length-setting` is replaced by the
 # setting's value as `maxLength` when the app builds its OpenAPI document (service/openapi.py).
-QUESTION_TEXT_SCHEMA = {"minLength": 1, "pattern": r"\S", "x-max-length-setting": "max_question_chars"}
+QUESTION_TEXT_SCHEMA = {"minLength": 1, "pattern": NOT_BLANK_PATTERN, "x-max-length-setting": "max_question_chars"}
 
 # JSON bodies are validated strictly: "0" is not an integer and 0 is not a boolean, as the schema says.
 STRICT_BODY = ConfigDict(strict=True)
+
+
+def _json_integer(value):
+    """JSON Schema's integer: a whole number, 11.0 included; not "11", not true (strict mode alone
+    would refuse 11.0, which the schema allows)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise PydanticCustomError("int_type", "Input should be a valid integer")
+
+
+def json_int(**constraints):
+    """The type of an integer field of a strict JSON body, with Field constraints (ge, le)."""
+    # the constraints go before the validator, or the JSON schema gets `ge`/`le` instead of minimum/maximum
+    return Annotated[int, Field(**constraints), BeforeValidator(_json_integer)]
 
 
 def document_url(doc_id: str, paragraph_index: int | None = None) -> str:
@@ -76,19 +99,18 @@ class HistoryMessage(BaseModel):
     content: str = Field(max_length=MAX_HISTORY_CHARS)
 
 
-Year = Annotated[int | None, Field(ge=1900, le=2100, description="a signing year, inclusive")]
+YEAR_TEXT = "a signing year, inclusive (year_from after year_to matches nothing)"
+Year = Annotated[int | None, Field(ge=1900, le=2100, description=YEAR_TEXT)]
 DocType = Annotated[str | None, Field(max_length=50, description="a document type, e.g. 通知")]
 Issuer = Annotated[str | None, Field(max_length=200, description="a substring of the issuer")]
 
 
 class _FilterFields(BaseModel):
-    """The filter fields shared by the ask body and the search query string."""
+    """The filter fields shared by the ask body and the search query string.
 
-    @model_validator(mode="after")
-    def _years_in_order(self):
-        if self.year_from and self.year_to and self.year_from > self.year_to:
-            raise ValueError("year_from must not be after year_to")
-        return self
+    A range whose year_from is after its year_to is not an error: no year is in it, so it
+    matches nothing (an OpenAPI schema cannot state an order between two fields, and what it
+    cannot state, the API does not reject)."""
 
     def to_filters(self) -> Filters:
         return Filters(
@@ -103,8 +125,9 @@ class FiltersIn(_FilterFields):
     """Optional restrictions on retrieval."""
 
     model_config = STRICT_BODY
-    year_from: Year = None
-    year_to: Year = None
+
+    year_from: Annotated[json_int(ge=1900, le=2100) | None, Field(description=YEAR_TEXT)] = None
+    year_to: Annotated[json_int(ge=1900, le=2100) | None, Field(description=YEAR_TEXT)] = None
     type: DocType = None
     issuer: Issuer = None
 
@@ -116,7 +139,7 @@ class AskRequest(BaseModel):
         description="the question; must not be blank (length limit: settings)", json_schema_extra=QUESTION_TEXT_SCHEMA
     )
     history: list[HistoryMessage] = Field(default_factory=list, max_length=MAX_HISTORY_MESSAGES)
-    top_k: int | None = Field(None, ge=1, le=20)
+    top_k: json_int(ge=1, le=20) | None = None
     filters: FiltersIn | None = None
     mode: SearchMode = "hybrid"
 
@@ -148,11 +171,14 @@ class FeedbackRequest(BaseModel):
 
     model_config = ConfigDict(
         strict=True,
-        json_schema_extra={"anyOf": [{"required": ["answer_id"]}, {"required": ["question"]}]},
+        json_schema_extra={"anyOf": [
+            {"required": ["answer_id"], "properties": {"answer_id": {"type": "string"}}},
+            {"required": ["question"], "properties": {"question": {"type": "string"}}},
+        ]},
     )
 
     answer_id: str | None = Field(None, min_length=1, max_length=64, description="the `id` of the answer")
-    question: str | None = Field(None, min_length=1, max_length=2000, json_schema_extra={"pattern": r"\S"})
+    question: str | None = Field(None, min_length=1, max_length=2000, json_schema_extra={"pattern": NOT_BLANK_PATTERN})
     answer: str = Field("", max_length=20_000)
     citations: list[dict] = Field(default_factory=list, max_length=50)
     helpful: bool
@@ -573,14 +599,18 @@ class OpenAIError(BaseModel):
 class RetrievalSetting(BaseModel):
     model_config = STRICT_BODY
 
-    top_k: int = Field(ge=0, description="at most this many records (more than 50 counts as 50)")
+    top_k: json_int(ge=0) = Field(description="at most this many records (more than 50 counts as 50)")
     score_threshold: float = Field(ge=0, le=1, description="only records scoring at least this; 0 = no threshold")
 
 
 class RetrievalRequest(BaseModel):
     model_config = STRICT_BODY
 
-    knowledge_id: str = Field(max_length=200, description="the knowledge id configured (settings.retrieval_knowledge_id)")
+    knowledge_id: str = Field(
+        max_length=200,
+        description="the knowledge id configured (settings.retrieval_knowledge_id)",
+        json_schema_extra={"x-enum-setting": "retrieval_knowledge_id"},
+    )
     query: str = Field(json_schema_extra=QUESTION_TEXT_SCHEMA)
     retrieval_setting: RetrievalSetting
     metadata_condition: dict | None = Field(None, description="accepted and ignored")

@@ -70,9 +70,9 @@ def test_public_url_makes_the_links(tmp_path):
 @pytest.mark.parametrize(
     "headers, status, code, message",
     [
-        ({}, 403, 1001, "Invalid Authorization header format. Expected 'Bearer <api-key>' format."),
-        ({"Authorization": f"Basic {KEY}"}, 403, 1001, "Invalid Authorization header format. Expected 'Bearer <api-key>' format."),
-        ({"Authorization": "Bearer"}, 403, 1001, "Invalid Authorization header format. Expected 'Bearer <api-key>' format."),
+        ({}, 401, 1001, "Invalid Authorization header format. Expected 'Bearer <api-key>' format."),
+        ({"Authorization": f"Basic {KEY}"}, 401, 1001, "Invalid Authorization header format. Expected 'Bearer <api-key>' format."),
+        ({"Authorization": "Bearer"}, 401, 1001, "Invalid Authorization header format. Expected 'Bearer <api-key>' format."),
         ({"Authorization": "Bearer wrong"}, 403, 1002, "Authorization failed"),
         ({"Authorization": f"Bearer {KEY}x"}, 403, 1002, "Authorization failed"),
     ],
@@ -80,12 +80,13 @@ def test_public_url_makes_the_links(tmp_path):
 def test_auth_errors_in_difys_shape(client, engine, headers, status, code, message):
     r = client.post("/retrieval", json=body(), headers=headers)
     assert (r.status_code, r.json()) == (status, {"error_code": code, "error_msg": message})
+    assert (r.headers.get("www-authenticate") == "Bearer") is (status == 401)
     assert engine.calls == []
 
 
 def test_auth_is_checked_before_the_body(client):
     r = client.post("/retrieval", json={"nonsense": True})
-    assert (r.status_code, r.json()["error_code"]) == (403, 1001)
+    assert (r.status_code, r.json()["error_code"]) == (401, 1001)
 
 
 def test_unknown_knowledge_id_is_2001(client, engine):

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from indexer.settings import Settings
 from service.app import WEB_DIR, create_app
 from service.request_log import REQUEST_LOGGER, JsonLineFormatter
+from service.schemas import NOT_BLANK_PATTERN
 from test_api import FakeEngine, make_settings, make_web_dir
 
 
@@ -189,6 +190,10 @@ def test_openapi_documents_the_429s_and_the_question_limits(tmp_path):
     assert "429" in doc["paths"]["/api/admin/feedback"]["get"]["responses"]
     assert "429" not in doc["paths"]["/api/ask"]["post"]["responses"]
     question = doc["components"]["schemas"]["AskRequest"]["properties"]["question"]
-    assert (question["minLength"], question["maxLength"], question["pattern"]) == (1, 50, r"\S")
+    assert (question["minLength"], question["maxLength"], question["pattern"]) == (1, 50, NOT_BLANK_PATTERN)
+    for blank in (" ", "\u3000", "\x1d\t", "\u2028"):
+        assert not re.search(NOT_BLANK_PATTERN, blank) and not blank.strip()
+    knowledge_id = doc["components"]["schemas"]["RetrievalRequest"]["properties"]["knowledge_id"]
+    assert knowledge_id["enum"] == ["liaocheng-gazettes"]
     q = next(p for p in doc["paths"]["/api/search"]["get"]["parameters"] if p["name"] == "q")
     assert q["schema"]["maxLength"] == 50

@@ -3,9 +3,11 @@
 Dify sends `Authorization: Bearer <key>` and {knowledge_id, query, retrieval_setting: {top_k,
 score_threshold}}; it gets back `records` of {content, score, title, metadata}. The endpoint is
 off (404) until settings.retrieval_key is set. Errors are in the shape Dify documents:
-`{"error_code": ..., "error_msg": ...}` — 1001 (403) for a missing or malformed Authorization
-header, 1002 (403) for a wrong key, 2001 (404) for an unknown knowledge id or while the endpoint
-is off.
+`{"error_code": ..., "error_msg": ...}` — 1001 (401, with WWW-Authenticate) for a missing or
+malformed Authorization header, 1002 (403) for a wrong key, 2001 (404) for an unknown knowledge
+id or while the endpoint is off. Dify's current page leaves the statuses to the service (any
+non-200 is an error to Dify; an older page said 403 for both auth errors); 401 is HTTP's status
+for missing credentials.
 
 Scores: passages are ranked as /api/search ranks them (hybrid: BM25 and vectors fused by
 reciprocal rank, Σ 1/(60 + rank)). A score is that fused value divided by the best possible one
@@ -50,23 +52,26 @@ _bearer = HTTPBearer(
 class ExternalKnowledgeFailure(Exception):
     """An error answered in Dify's shape (handled by `external_knowledge_error_handler`)."""
 
-    def __init__(self, status_code: int, error_code: int, error_msg: str):
+    def __init__(self, status_code: int, error_code: int, error_msg: str, headers: dict[str, str] | None = None):
         super().__init__(error_msg)
         self.status_code = status_code
         self.error_code = error_code
         self.error_msg = error_msg
+        self.headers = headers
 
 
 async def external_knowledge_error_handler(request: Request, exc: ExternalKnowledgeFailure) -> JSONResponse:
-    return JSONResponse({"error_code": exc.error_code, "error_msg": exc.error_msg}, status_code=exc.status_code)
+    return JSONResponse(
+        {"error_code": exc.error_code, "error_msg": exc.error_msg}, status_code=exc.status_code, headers=exc.headers
+    )
 
 
 def require_retrieval_key(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
-    """404 (2001) while no key is set; 403 with 1001 for a missing or malformed header, 1002 for a
-    wrong key. A dependency, so it runs before the body is validated."""
+    """404 (2001) while no key is set; 401 (1001) for a missing or malformed header; 403 (1002)
+    for a wrong key. A dependency, so it runs before the body is validated."""
     key = settings.retrieval_key
     if key is None:
         raise ExternalKnowledgeFailure(
@@ -74,7 +79,8 @@ def require_retrieval_key(
         )
     if credentials is None:
         raise ExternalKnowledgeFailure(
-            403, 1001, "Invalid Authorization header format. Expected 'Bearer <api-key>' format."
+            401, 1001, "Invalid Authorization header format. Expected 'Bearer <api-key>' format.",
+            headers={"WWW-Authenticate": "Bearer"},
         )
     # constant-time comparison: response time says nothing about how much of the key was right
     if not hmac.compare_digest(credentials.credentials.encode(), key.get_secret_value().encode()):
@@ -82,7 +88,8 @@ def require_retrieval_key(
 
 
 ERRORS = {
-    403: {"model": ExternalKnowledgeError, "description": "1001: bad Authorization header; 1002: wrong key"},
+    401: {"model": ExternalKnowledgeError, "description": "1001: missing or malformed Authorization header"},
+    403: {"model": ExternalKnowledgeError, "description": "1002: wrong key"},
     404: {"model": ExternalKnowledgeError, "description": "2001: unknown knowledge id, or the endpoint is off"},
 }
 

@@ -31,7 +31,9 @@ def list_feedback(
     _: AdminDep,
     store: FeedbackStoreDep,
     limit: Annotated[int, Query(ge=1, le=500, description="rows per page")] = 100,
-    before: Annotated[int | None, Query(ge=1, description="only feedback with a smaller id (the next page)")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=2**63 - 1, description="only feedback with a smaller id (the next page)")
+    ] = None,
 ) -> FeedbackPage:
     """The feedback, newest first, with the question, answer and citations it is about (admin token)."""
     rows = store.recent(limit + 1, before=before)

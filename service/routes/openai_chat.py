@@ -13,12 +13,13 @@ import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
 from pydantic_core import to_json
+from starlette.exceptions import HTTPException  # FastAPI raises Starlette's for an unparsable body
 
 from indexer.errors import GazetteError
 from indexer.settings import Settings
@@ -115,7 +116,18 @@ STREAM_DOC = {
     "`data: {chat.completion.chunk}` events (role, then the text in pieces, then a chunk with "
     '`finish_reason: "stop"`, `answered` and `references`), then `data: [DONE]`; a failure '
     'while streaming is a `data: {"error": {...}}` event before [DONE].',
-    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    "content": {
+        "text/event-stream": {
+            "schema": {  # one event (OpenAPI 3.1: `schema` describes each event of a stream)
+                "type": "object",
+                "required": ["data"],
+                "properties": {
+                    "data": {"type": "string", "description": "a chat.completion.chunk or an error as JSON, or [DONE]"},
+                    "event": {"type": "string"},
+                },
+            }
+        }
+    },
 }
 
 
