@@ -24,3 +24,7 @@ class IndexMismatchError(GazetteError):
 
 class DocumentNotFound(GazetteError):
     """No document with that doc_id or 文号."""
+
+
+class ModelLoadError(GazetteError):
+    """The embedding model could not be loaded (missing folder, no model hub, broken files)."""
