@@ -16,6 +16,7 @@ import uuid
 from datetime import datetime, timezone
 
 from fastapi import Request
+from prometheus_fastapi_instrumentator.routing import get_route_name
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_LOGGER = "gazette.requests"
@@ -58,20 +59,15 @@ def note_answer(request: Request, question: str, answered: bool, citations: int)
 
 
 def route_template(scope: Scope) -> str:
-    """The matched route's template (/api/documents/{doc_id}, /static), or `unmatched`.
+    """The route's template (/api/documents/{doc_id}, /static), or `unmatched`.
 
-    FastAPI's own routes put themselves in scope["route"]; plain Starlette routes and mounts
-    (/openapi.json, /docs, /metrics, /static) only leave their endpoint, found among the app's routes."""
+    FastAPI's routes leave themselves in scope["route"]; for the rest (/openapi.json, /metrics, the
+    /static mount, and requests a middleware answered before routing, such as a 429) the request is
+    matched against the app's routes as the /metrics labels are (prometheus-fastapi-instrumentator)."""
     route = scope.get("route")
     if getattr(route, "path", None):
         return route.path
-    endpoint = scope.get("endpoint")
-    app = scope.get("app")
-    if endpoint is not None and app is not None:
-        for candidate in getattr(app, "routes", ()):
-            if getattr(candidate, "endpoint", None) is endpoint or getattr(candidate, "app", None) is endpoint:
-                return getattr(candidate, "path", "unmatched") or "unmatched"
-    return "unmatched"
+    return get_route_name(Request(scope), should_include_root_path=False) or "unmatched"
 
 
 class RequestLogMiddleware:

@@ -169,7 +169,7 @@ def test_pages_have_no_inline_script_or_style(page):
 # ---- rate limits -------------------------------------------------------------------------
 
 
-def test_feedback_and_admin_are_rate_limited(tmp_path):
+def test_feedback_and_admin_are_rate_limited(tmp_path, log_lines):
     with make_client(tmp_path, rate_limit_feedback="2/minute", rate_limit_admin="3/minute", admin_token="t") as c:
         statuses = [c.post("/api/feedback", json={"question": "q", "helpful": True}).status_code for _ in range(3)]
         assert statuses == [201, 201, 429]
@@ -177,10 +177,15 @@ def test_feedback_and_admin_are_rate_limited(tmp_path):
         assert r.json() == {"detail": "rate limit exceeded: 2 per 1 minute"}
         assert 1 <= int(r.headers["retry-after"]) <= 60
         admin = [c.get("/api/admin/feedback", headers={"Authorization": "Bearer t"}).status_code for _ in range(4)]
+        metrics = c.get("/metrics").text
+        assert metric(metrics, "http_requests_total", handler="/api/feedback", method="POST", status="4xx") == 2
         assert admin == [200, 200, 200, 429]
         assert c.get("/api/admin/whatever").status_code == 429  # every /api/admin/* route, whoever adds it
         assert all(c.post("/api/ask", json={"question": "烈士"}).status_code == 200 for _ in range(5))
         assert c.get("/admin/feedback").status_code != 429  # the page shell is not limited
+    refused = [line for line in log_lines() if line["status"] == 429]
+    assert {line["route"] for line in refused} == {"/api/feedback", "/api/admin/feedback", "unmatched"}
+    assert log_lines()[-1]["route"] == "/admin/feedback"  # a page route, 404 here: the test web folder has no such page
 
 
 def test_openapi_documents_the_429s_and_the_question_limits(tmp_path):
