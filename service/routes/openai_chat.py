@@ -43,6 +43,7 @@ from service.schemas import (
     OpenAIError,
     Reference,
     Usage,
+    error_responses,
 )
 
 if TYPE_CHECKING:
@@ -107,7 +108,7 @@ router = APIRouter(prefix="/v1", tags=["openai"], route_class=OpenAIErrorRoute)
 
 ERRORS = {
     400: {"model": OpenAIError, "description": "A domain error"},
-    413: {"model": OpenAIError, "description": "Request body too large"},
+    **error_responses(413),  # answered by the body-size middleware, before any route: `{"detail"}`
     422: {"model": OpenAIError, "description": "Invalid request (e.g. no user message, a blank or too long question)"},
     503: {"model": OpenAIError, "description": "Index unavailable"},
 }
@@ -147,7 +148,7 @@ async def create_chat_completion(
     ask = AskRequest(question=question, history=history)
     if body.stream:
         return StreamingResponse(
-            completion_chunks(request, engine, settings, question, ask, body),
+            completion_chunks(request, engine, settings, question, ask),
             media_type="text/event-stream",
             headers=SSE_HEADERS,
         )
@@ -190,7 +191,7 @@ def count_usage(body: ChatCompletionRequest, answer: str) -> Usage:
 
 
 async def completion_chunks(
-    request: Request, engine: Engine, settings: Settings, question: str, ask: AskRequest, body: ChatCompletionRequest
+    request: Request, engine: Engine, settings: Settings, question: str, ask: AskRequest
 ) -> AsyncIterator[str]:
     """The SSE stream: a role chunk, the text in pieces, a stop chunk with the references, [DONE]."""
     created = int(time.time())
@@ -214,7 +215,7 @@ async def completion_chunks(
     except GazetteError as e:
         yield sse_data({"error": {"message": str(e), "type": "invalid_request_error", "param": None, "code": None}})
     except Exception:
-        logger.exception("answering %r failed", question)
+        logger.exception("answering a /v1 question failed")  # the question stays out of the log
         yield sse_data({"error": {"message": "internal error while answering", "type": "server_error", "param": None, "code": None}})
     yield "data: [DONE]\n\n"
 
