@@ -5,6 +5,9 @@
   a field marked `x-enum-setting: NAME` gets `enum: [the setting's value]` (Dify's knowledge id).
 * Every operation under a rate-limited prefix documents its 429 (the limit is a middleware, so
   routes added by anyone are covered).
+* Endpoints switched off by the settings are left out: /api/admin/* without GAZETTE_ADMIN_TOKEN,
+  /retrieval without GAZETTE_RETRIEVAL_KEY. They still answer (404, "disabled: set …"), but the
+  document describes the API as configured; a client, or a fuzzer, sees no route it cannot use.
 """
 from __future__ import annotations
 
@@ -16,6 +19,9 @@ from fastapi.openapi.utils import get_openapi
 from indexer.settings import Settings
 from service.rate_limits import limited_prefixes, under_prefix
 from service.schemas import ERROR_TEXT
+
+# path prefix → the setting without which the endpoints under it are off
+SWITCHED_BY_SETTING = {"/api/admin": "admin_token", "/retrieval": "retrieval_key"}
 
 MAX_LENGTH_MARK = "x-max-length-setting"
 ENUM_MARK = "x-enum-setting"
@@ -32,6 +38,7 @@ def build_openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
         )
         fill_settings(schema, settings)
         document_rate_limits(schema, list(limited_prefixes(settings)))
+        drop_disabled(schema, settings)
         app.openapi_schema = schema
     return app.openapi_schema
 
@@ -67,3 +74,10 @@ def document_rate_limits(schema: dict[str, Any], prefixes: list[str]) -> None:
                 {"properties": {"detail": {"type": "string", "title": "Detail"}}, "type": "object",
                  "required": ["detail"], "title": "ErrorDetail"},
             )
+
+
+def drop_disabled(schema: dict[str, Any], settings: Settings) -> None:
+    """Remove the paths whose endpoints are off under these settings (in place)."""
+    off = [prefix for prefix, name in SWITCHED_BY_SETTING.items() if getattr(settings, name) is None]
+    for path in [p for p in schema.get("paths", {}) if any(under_prefix(p, prefix) for prefix in off)]:
+        del schema["paths"][path]

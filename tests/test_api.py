@@ -199,9 +199,9 @@ def test_healthz_reports_counts_and_model(client, engine):
 def test_openapi_lists_every_endpoint(client):
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
-    assert set(paths) == {
+    assert set(paths) == {  # the admin list and Dify's /retrieval are off without their tokens (test_operations)
         "/api/ask", "/api/chat", "/api/search", "/api/documents", "/api/documents/{doc_id}",
-        "/api/feedback", "/api/admin/feedback", "/healthz", "/v1/models", "/v1/chat/completions", "/retrieval",
+        "/api/feedback", "/healthz", "/v1/models", "/v1/chat/completions",
     }
     assert paths["/api/ask"]["post"]["description"].startswith("Answer a question")
 

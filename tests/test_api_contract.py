@@ -3,9 +3,10 @@ bounded (few examples per operation, fixed seed), against a live server over the
 
 Every check is on: statuses and content types documented, responses matching their schemas,
 valid data accepted (positive), invalid data rejected (negative), auth enforced, 405 for
-undocumented methods, and the stateful phase (feedback → review list). One run without
-credentials (the admin list and /retrieval must refuse) and one with the admin token and the
-retrieval key, so the authenticated routes are fuzzed too.
+undocumented methods, and the stateful phase (feedback → review list). One run with the default
+settings (no admin token, no retrieval key: those endpoints are off and out of the document) and
+one with both set and sent, so the authenticated routes are fuzzed too (schemathesis also probes
+them without the header and with a wrong one).
 """
 from __future__ import annotations
 
@@ -40,11 +41,12 @@ def run_schemathesis(base_url: str, workdir: Path, *extra: str) -> subprocess.Co
     )
 
 
-@pytest.mark.parametrize("authenticated", [False, True], ids=["anonymous", "with-token"])
+@pytest.mark.parametrize("authenticated", [False, True], ids=["defaults", "with-tokens"])
 def test_schemathesis_finds_no_failures(tmp_path, authenticated):
-    overrides = {"admin_token": TOKEN, "retrieval_key": TOKEN}
-    if authenticated:  # let the fuzzer reach the feedback logic instead of the limiter
-        overrides |= {"rate_limit_feedback": "10000/minute", "rate_limit_admin": "10000/minute"}
+    overrides = {}
+    if authenticated:  # high limits let the fuzzer reach the feedback logic instead of the limiter
+        overrides = {"admin_token": TOKEN, "retrieval_key": TOKEN,
+                     "rate_limit_feedback": "10000/minute", "rate_limit_admin": "10000/minute"}
     settings = make_settings(tmp_path, **overrides)
     headers = ["--header", f"Authorization: Bearer {TOKEN}"] if authenticated else []
     with serve(settings, FakeEngine(settings), make_web_dir(tmp_path)) as base_url:
@@ -53,5 +55,5 @@ def test_schemathesis_finds_no_failures(tmp_path, authenticated):
     assert result.returncode == 0, report
     assert "Failures:" not in result.stdout, report
     summary = [line.strip() for line in result.stdout.splitlines() if " generated, " in line]
-    print(summary)  # e.g. "1180 generated, 1180 passed" (shown with pytest -s)
+    print(summary)  # e.g. "964 generated, 964 passed" (shown with pytest -s)
     assert summary and "passed" in summary[-1], report

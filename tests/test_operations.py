@@ -188,8 +188,17 @@ def test_feedback_and_admin_are_rate_limited(tmp_path, log_lines):
     assert log_lines()[-1]["route"] == "/admin/feedback"  # a page route, 404 here: the test web folder has no such page
 
 
+def test_openapi_leaves_out_what_the_settings_switch_off(tmp_path):
+    with make_client(tmp_path / "off") as c:
+        off = set(c.get("/openapi.json").json()["paths"])
+        assert c.get("/api/admin/feedback").status_code == 404  # still there, answering that it is off
+    with make_client(tmp_path / "on", admin_token="t", retrieval_key="k") as c:
+        on = set(c.get("/openapi.json").json()["paths"])
+    assert on - off == {"/api/admin/feedback", "/retrieval"}
+
+
 def test_openapi_documents_the_429s_and_the_question_limits(tmp_path):
-    with make_client(tmp_path) as c:
+    with make_client(tmp_path, admin_token="t", retrieval_key="k") as c:
         doc = c.get("/openapi.json").json()
     assert "429" in doc["paths"]["/api/feedback"]["post"]["responses"]
     assert "429" in doc["paths"]["/api/admin/feedback"]["get"]["responses"]
