@@ -27,8 +27,9 @@ index: setup  ## build the index of the bundled gazettes (does nothing when unch
 serve: index  ## run the service on http://127.0.0.1:8000
 	$(BIN)/gazette serve --host 127.0.0.1 --port 8000
 
-browser:  ## Debian's chromium for the end-to-end web tests
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+browser:  ## Debian's chromium for the end-to-end web tests, and CJK fonts so screenshots show Chinese
+	@(command -v chromium >/dev/null 2>&1 && dpkg -s fonts-noto-cjk >/dev/null 2>&1) || \
+		(apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
 
 test: index browser  ## the whole suite: unit, real model on the real corpus, API, browser
 	$(BIN)/python -m pytest -q

@@ -7,6 +7,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from indexer.errors import ModelLoadError
 from indexer.settings import Settings
 
 FAKE_PREFIX = "fake"  # settings.model "fake" or "fake-<dim>" selects FakeEmbedder
@@ -89,4 +90,16 @@ def load_embedder(settings: Settings) -> Embedder:
     m = re.fullmatch(rf"{FAKE_PREFIX}(?:-(\d+))?", settings.model)
     if m:
         return FakeEmbedder(int(m.group(1) or 64))
-    return SentenceTransformerEmbedder(settings)
+    try:
+        return SentenceTransformerEmbedder(settings)
+    except Exception as e:  # a third-party loader: missing folder, no hub, broken files all differ
+        raise ModelLoadError(model_load_message(settings.model, e)) from e
+
+
+def model_load_message(model: str, error: BaseException) -> str:
+    """One line: which model, why (the first line of the loader's message), and what to set."""
+    reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return (
+        f"cannot load the embedding model {model!r}: {reason} "
+        "(GAZETTE_MODEL takes a sentence-transformers folder or model name; unset, the bundled offline model)"
+    )

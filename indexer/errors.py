@@ -32,3 +32,7 @@ class SourceNotFound(GazetteError):
 
 class CorpusChangeRefused(GazetteError):
     """A corpus change that would leave nothing to index (e.g. removing the last good file)."""
+
+
+class ModelLoadError(GazetteError):
+    """The embedding model could not be loaded (missing folder, no model hub, broken files)."""

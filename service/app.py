@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from indexer.errors import (
@@ -23,8 +24,14 @@ from indexer.errors import (
 from indexer.settings import REPO_ROOT, Settings, get_settings
 from service.deps import EngineDep
 from service.feedback import FeedbackStore, FeedbackStoreError
-from service.routes import ask, documents, feedback, health, search
-from service.routes import admin, corpus  # the corpus's name; its admin API (upload, list, remove)
+from service.http_errors import http_error_handler
+from service.metrics import install_metrics
+from service.openapi import build_openapi
+from service.rate_limits import RateLimits, limited_prefixes
+from service.request_log import RequestLogMiddleware, configure_request_logging
+from service.routes import admin, ask, corpus, documents, external_knowledge, feedback, health, openai_chat, search
+from service.routes.external_knowledge import ExternalKnowledgeFailure, external_knowledge_error_handler
+from service.security_headers import SecurityHeaders
 
 if TYPE_CHECKING:
     from service.engine import Engine
@@ -56,6 +63,7 @@ def create_app(
             from service.engine import Engine
 
             app.state.engine = await run_in_threadpool(Engine.load, settings)
+        await run_in_threadpool(prune_old_answers, app.state.feedback)
         yield
 
     app = FastAPI(
@@ -67,9 +75,9 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.feedback = FeedbackStore(settings.feedback_db)
+    app.state.feedback = FeedbackStore(settings.feedback_db, settings.answer_log_days)
 
-    for module in (ask, search, documents, feedback, health):
+    for module in (ask, search, documents, feedback, health, openai_chat, external_knowledge):
         app.include_router(module.router)
     app.include_router(corpus.router)
     app.include_router(admin.router)
@@ -77,10 +85,28 @@ def create_app(
     app.include_router(pages_router(web_dir))
     app.mount("/static", OptionalStaticFiles(directory=web_dir / "static", check_dir=False), name="static")
 
+    # middlewares, innermost first: each one added wraps the ones before it
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(RateLimits, prefixes=limited_prefixes(settings))
+    install_metrics(app)  # counts the 413s and 429s above, and every route by its template
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestLogMiddleware, log_questions=settings.log_questions)
+    configure_request_logging()
+
     app.add_exception_handler(GazetteError, gazette_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    app.add_exception_handler(ExternalKnowledgeFailure, external_knowledge_error_handler)
     app.add_exception_handler(Exception, unexpected_error_handler)
+    app.openapi = lambda: build_openapi(app, settings)  # type: ignore[method-assign]
     return app
+
+
+def prune_old_answers(store: FeedbackStore) -> None:
+    """Delete answers past settings.answer_log_days at start-up; a store that fails is only logged."""
+    try:
+        store.prune_answers()
+    except FeedbackStoreError as e:
+        logger.warning("old answers not pruned: %s", e)
 
 
 async def gazette_error_handler(request: Request, exc: GazetteError) -> JSONResponse:
@@ -140,6 +166,12 @@ def pages_router(web_dir: Path) -> APIRouter:
     def read_agent_page() -> FileResponse:
         """The hotline agents' page."""
         return page("agent.html")
+
+    @router.get("/admin/feedback")
+    def read_feedback_review_page() -> FileResponse:
+        """The feedback review page: a shell that asks for the admin token and fetches the data
+        from GET /api/admin/feedback with it (a browser sends no bearer token on navigation)."""
+        return page("admin-feedback.html")
 
     @router.get("/documents/{doc_id}")
     def read_document_page(doc_id: str, engine: EngineDep) -> FileResponse:

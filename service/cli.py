@@ -41,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="gazette", description="聊城市人民政府公报 question answering", epilog=EXAMPLES, formatter_class=_HelpFormatter
     )
-    sub = p.add_subparsers(dest="command", required=True)
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = _sub(
         sub, "index", "rebuild the index of the corpus folder (no-op when unchanged)",
@@ -128,7 +129,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("files", nargs="*", help="JSONL question files (default: eval/data/dev.jsonl, train.jsonl and decision_negatives.jsonl)")
     s.add_argument("--out", default=None, help="where to write the coefficients (default: service/data/decision_model.json)")
     s.set_defaults(func="eval.decision_training:cmd_train_decision")
+
+    s = _sub(sub, "feedback", "export the feedback users gave on answers",
+             "  gazette feedback\n  gazette feedback --json > feedback.json\n")
+    s.add_argument("--json", action="store_true",
+                   help="every row with its question, answer and citations as JSON (default: a summary per row)")
+    s.set_defaults(func="service.commands:cmd_feedback")
     return p
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("liaocheng-gazette-qa")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
 
 
 def _resolve(ref: str):
@@ -139,14 +155,26 @@ def _resolve(ref: str):
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pydantic import ValidationError
+
     args = build_parser().parse_args(argv)
     try:
         return int(_resolve(args.func)(args) or 0)
     except GazetteError as e:
         print(f"gazette: error: {e}", file=sys.stderr)
         return 1
+    except ValidationError as e:  # a GAZETTE_* variable or .env line with a bad value
+        print(f"gazette: error: {settings_problem(e)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+
+
+def settings_problem(error) -> str:
+    """The first bad setting of a pydantic ValidationError as one line naming its variable."""
+    first = error.errors()[0]
+    name = "GAZETTE_" + str(first["loc"][0]).upper() if first.get("loc") else "a setting"
+    return f"bad setting {name}: {first['msg'].removeprefix('Value error, ')} (got {first.get('input')!r})"
 
 
 if __name__ == "__main__":

@@ -175,3 +175,21 @@ def cmd_serve(args) -> int:
 
     run_server(get_settings(), args.host, args.port)
     return 0
+
+
+def cmd_feedback(args) -> int:
+    from .feedback import FeedbackStore
+
+    settings = get_settings()
+    rows = FeedbackStore(settings.feedback_db).export()
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for row in rows:
+        verdict = "helpful" if row["helpful"] else "not helpful"
+        print(f"#{row['id']}  {row['created_at']}  {verdict:<11}  {row['question']}")
+        if row["comment"]:
+            print(f"    comment: {row['comment']}")
+    helpful = sum(1 for r in rows if r["helpful"])
+    print(f"{len(rows)} feedback ({helpful} helpful, {len(rows) - helpful} not helpful) in {settings.feedback_db}")
+    return 0

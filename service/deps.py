@@ -30,13 +30,23 @@ FeedbackStoreDep = Annotated[FeedbackStore, Depends(get_feedback_store)]
 
 
 def checked_question(text: str, settings: Settings, name: str = "question") -> str:
-    """The question stripped of surrounding blanks; 422 if blank, 413 if over the length limit."""
+    """The question stripped of surrounding blanks; 422 if blank or over the length limit.
+
+    Both are field errors like any other (the schema says minLength/pattern/maxLength), hence 422."""
+    # the length is the sent text's, blanks included: the schema's maxLength counts them too
+    if len(text) > settings.max_question_chars:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"{name} too long: {len(text)} characters (max {settings.max_question_chars})",
+        )
     text = text.strip()
     if not text:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{name} must not be empty")
-    if len(text) > settings.max_question_chars:
-        raise HTTPException(
-            status.HTTP_413_CONTENT_TOO_LARGE,
-            f"{name} too long: {len(text)} characters (max {settings.max_question_chars})",
-        )
     return text
+
+
+def absolute_url(request: Request, settings: Settings, path: str) -> str:
+    """`path` (/documents/…) as an absolute URL: under settings.public_url when set, else under
+    the base URL the request came in on."""
+    base = settings.public_url or str(request.base_url)
+    return base.rstrip("/") + path

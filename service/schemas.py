@@ -9,7 +9,8 @@ import math
 import re
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from indexer.models import Document, Paragraph
 from service.results import SEARCH_MODES, Answer, Citation, Filters, Hit
@@ -20,6 +21,36 @@ assert set(get_args(SearchMode)) == set(SEARCH_MODES)  # keep in step with servi
 MAX_HISTORY_MESSAGES = 40
 MAX_HISTORY_CHARS = 20_000
 MAX_FEEDBACK_CITATIONS_BYTES = 200_000
+
+# "Not blank": a character that is not whitespace as Python's str.strip() sees it. Spelled out,
+# because \S means different things to Python, ECMAScript and Rust regexes (U+001D, U+FEFF).
+NOT_BLANK_PATTERN = (
+    r"[^\t\n\u000b\f\r \u001c-\u001f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
+
+# The JSON schema of a question-like text: not blank, at most settings.max_question_chars long.
+# The code checks both (deps.checked_question); `x-max-length-setting` is replaced by the
+# setting's value as `maxLength` when the app builds its OpenAPI document (service/openapi.py).
+QUESTION_TEXT_SCHEMA = {"minLength": 1, "pattern": NOT_BLANK_PATTERN, "x-max-length-setting": "max_question_chars"}
+
+# JSON bodies are validated strictly: "0" is not an integer and 0 is not a boolean, as the schema says.
+STRICT_BODY = ConfigDict(strict=True)
+
+
+def _json_integer(value):
+    """JSON Schema's integer: a whole number, 11.0 included; not "11", not true (strict mode alone
+    would refuse 11.0, which the schema allows)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise PydanticCustomError("int_type", "Input should be a valid integer")
+
+
+def json_int(**constraints):
+    """The type of an integer field of a strict JSON body, with Field constraints (ge, le)."""
+    # the constraints go before the validator, or the JSON schema gets `ge`/`le` instead of minimum/maximum
+    return Annotated[int, Field(**constraints), BeforeValidator(_json_integer)]
 
 
 def document_url(doc_id: str, paragraph_index: int | None = None) -> str:
@@ -62,23 +93,24 @@ def highlight_spans(text: str, terms: tuple[str, ...] | list[str]) -> list[tuple
 
 
 class HistoryMessage(BaseModel):
+    model_config = STRICT_BODY
+
     role: Literal["user", "assistant"]
     content: str = Field(max_length=MAX_HISTORY_CHARS)
 
 
-Year = Annotated[int | None, Field(ge=1900, le=2100, description="a signing year, inclusive")]
+YEAR_TEXT = "a signing year, inclusive (year_from after year_to matches nothing)"
+Year = Annotated[int | None, Field(ge=1900, le=2100, description=YEAR_TEXT)]
 DocType = Annotated[str | None, Field(max_length=50, description="a document type, e.g. 通知")]
 Issuer = Annotated[str | None, Field(max_length=200, description="a substring of the issuer")]
 
 
 class _FilterFields(BaseModel):
-    """The filter fields shared by the ask body and the search query string."""
+    """The filter fields shared by the ask body and the search query string.
 
-    @model_validator(mode="after")
-    def _years_in_order(self):
-        if self.year_from and self.year_to and self.year_from > self.year_to:
-            raise ValueError("year_from must not be after year_to")
-        return self
+    A range whose year_from is after its year_to is not an error: no year is in it, so it
+    matches nothing (an OpenAPI schema cannot state an order between two fields, and what it
+    cannot state, the API does not reject)."""
 
     def to_filters(self) -> Filters:
         return Filters(
@@ -92,16 +124,22 @@ class _FilterFields(BaseModel):
 class FiltersIn(_FilterFields):
     """Optional restrictions on retrieval."""
 
-    year_from: Year = None
-    year_to: Year = None
+    model_config = STRICT_BODY
+
+    year_from: Annotated[json_int(ge=1900, le=2100) | None, Field(description=YEAR_TEXT)] = None
+    year_to: Annotated[json_int(ge=1900, le=2100) | None, Field(description=YEAR_TEXT)] = None
     type: DocType = None
     issuer: Issuer = None
 
 
 class AskRequest(BaseModel):
-    question: str = Field(description="the question; must not be blank (length limit: settings)")
+    model_config = STRICT_BODY
+
+    question: str = Field(
+        description="the question; must not be blank (length limit: settings)", json_schema_extra=QUESTION_TEXT_SCHEMA
+    )
     history: list[HistoryMessage] = Field(default_factory=list, max_length=MAX_HISTORY_MESSAGES)
-    top_k: int | None = Field(None, ge=1, le=20)
+    top_k: json_int(ge=1, le=20) | None = None
     filters: FiltersIn | None = None
     mode: SearchMode = "hybrid"
 
@@ -115,7 +153,9 @@ class AskRequest(BaseModel):
 class SearchParams(_FilterFields):
     """The query string of GET /api/search."""
 
-    q: str = Field(description="the query; must not be blank (length limit: settings)")
+    q: str = Field(
+        description="the query; must not be blank (length limit: settings)", json_schema_extra=QUESTION_TEXT_SCHEMA
+    )
     k: int = Field(10, ge=1, le=50, description="how many passages")
     mode: SearchMode = "hybrid"
     year_from: Year = None
@@ -125,7 +165,20 @@ class SearchParams(_FilterFields):
 
 
 class FeedbackRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=2000)
+    """Feedback on one answer: name it by `answer_id` (the `id` every answer carries), or send
+    the question (and answer, citations) back as older clients do. With `answer_id`, the stored
+    question, answer and citations are used and any sent ones are ignored."""
+
+    model_config = ConfigDict(
+        strict=True,
+        json_schema_extra={"anyOf": [
+            {"required": ["answer_id"], "properties": {"answer_id": {"type": "string"}}},
+            {"required": ["question"], "properties": {"question": {"type": "string"}}},
+        ]},
+    )
+
+    answer_id: str | None = Field(None, min_length=1, max_length=64, description="the `id` of the answer")
+    question: str | None = Field(None, min_length=1, max_length=2000, json_schema_extra={"pattern": NOT_BLANK_PATTERN})
     answer: str = Field("", max_length=20_000)
     citations: list[dict] = Field(default_factory=list, max_length=50)
     helpful: bool
@@ -133,10 +186,16 @@ class FeedbackRequest(BaseModel):
 
     @field_validator("question")
     @classmethod
-    def _question_not_blank(cls, v: str) -> str:
-        if not v.strip():
+    def _question_not_blank(cls, v: str | None) -> str | None:
+        if v is not None and not v.strip():
             raise ValueError("question must not be empty")
         return v
+
+    @model_validator(mode="after")
+    def _names_an_answer(self):
+        if self.answer_id is None and self.question is None:
+            raise ValueError("send answer_id (the id of the answer), or the question")
+        return self
 
     @field_validator("citations")
     @classmethod
@@ -180,6 +239,7 @@ class CitationOut(BaseModel):
 
 
 class AskResponse(BaseModel):
+    id: str = Field(description="this answer's id; feedback refers to it (POST /api/feedback answer_id)")
     answer: str
     answered: bool
     citations: list[CitationOut]
@@ -188,8 +248,9 @@ class AskResponse(BaseModel):
     timing_ms: dict[str, float] = Field(description="the engine's timings plus `total`, the whole call")
 
     @classmethod
-    def from_answer(cls, answer: Answer, mode: str, timing_ms: dict[str, float]) -> AskResponse:
+    def from_answer(cls, answer: Answer, mode: str, timing_ms: dict[str, float], answer_id: str) -> AskResponse:
         return cls(
+            id=answer_id,
             answer=answer.answer,
             answered=answer.answered,
             citations=[CitationOut.from_citation(c) for c in answer.citations],
@@ -313,14 +374,60 @@ class ErrorDetail(BaseModel):
     detail: str
 
 
+class ValidationErrorItem(BaseModel):
+    """One field error, as FastAPI reports it (also `input`, `ctx`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorOut(BaseModel):
+    detail: list[ValidationErrorItem] | str = Field(
+        description="the field errors; or one sentence when a question is blank or too long"
+    )
+
+
+ERROR_TEXT = {
+    400: "A domain error (e.g. filters that match nothing)",
+    401: "Missing or wrong admin token",
+    404: "Not found",
+    413: "Request body too large",
+    422: "Invalid request",
+    429: "Too many requests from this client (rate limit)",
+    503: "Index or store unavailable",
+}
+
+
 def error_responses(*codes: int) -> dict:
-    """OpenAPI entries for the `{"detail": "..."}` errors a route answers with."""
-    text = {404: "Unknown document", 413: "Question too long", 503: "Index or store unavailable"}
-    return {c: {"model": ErrorDetail, "description": text.get(c, "Error")} for c in codes}
+    """OpenAPI entries for the `{"detail": ...}` errors a route answers with; a 422 is either
+    FastAPI's list of field errors or one sentence."""
+    return {
+        c: {"model": ValidationErrorOut if c == 422 else ErrorDetail, "description": ERROR_TEXT.get(c, "Error")}
+        for c in codes
+    }
 
 
 class FeedbackCreated(BaseModel):
     id: int
+
+
+class FeedbackOut(BaseModel):
+    id: int
+    created_at: str
+    answer_id: str | None
+    question: str
+    answer: str
+    citations: list[dict]
+    helpful: bool
+    comment: str | None
+
+
+class FeedbackPage(BaseModel):
+    feedback: list[FeedbackOut] = Field(description="newest first")
+    next_before: int | None = Field(description="pass as `before` for the next (older) page; null at the end")
 
 
 class Health(BaseModel):
@@ -329,3 +436,207 @@ class Health(BaseModel):
     chunks: int
     model: str
 
+
+
+# ---- OpenAI-compatible chat (/v1) --------------------------------------------------------
+
+OPENAI_MODEL_ID = "liaocheng-gazette"
+
+
+class ChatUserMessage(BaseModel):
+    """A user turn. The last one is the question; earlier ones are history. Every user turn is
+    held to the question rules (not blank, at most settings.max_question_chars characters)."""
+
+    model_config = STRICT_BODY
+
+    role: Literal["user"]
+    content: str = Field(json_schema_extra=QUESTION_TEXT_SCHEMA)
+    name: str | None = None
+
+
+class ChatOtherMessage(BaseModel):
+    """A system, developer or assistant turn. Assistant turns become history (clipped to
+    MAX_HISTORY_CHARS); system and developer turns are accepted and ignored."""
+
+    model_config = STRICT_BODY
+
+    role: Literal["system", "developer", "assistant"]
+    content: str | None = None
+    name: str | None = None
+
+
+ChatMessage = Annotated[ChatUserMessage | ChatOtherMessage, Field(discriminator="role")]
+
+
+class ChatCompletionRequest(BaseModel):
+    """The OpenAI chat-completions request, text only. Sampling options (temperature, max_tokens,
+    ...) are accepted and ignored: answers are extracted, not generated."""
+
+    model_config = STRICT_BODY
+
+    model: str = Field(
+        max_length=200, description=f"any name is accepted; the answer says `{OPENAI_MODEL_ID}`"
+    )
+    messages: list[ChatMessage] = Field(
+        min_length=1,
+        description="the conversation; it must hold a user message (the last one is the question)",
+        json_schema_extra={"contains": {"type": "object", "properties": {"role": {"const": "user"}}, "required": ["role"]}},
+    )
+    stream: bool = False
+
+    def question_and_history(self) -> tuple[str, list[dict]]:
+        """The last user message, and the user/assistant turns before it (the newest
+        MAX_HISTORY_MESSAGES, each clipped to MAX_HISTORY_CHARS) as AskRequest history."""
+        last = max(i for i, m in enumerate(self.messages) if m.role == "user")
+        history = [
+            {"role": m.role, "content": m.content[:MAX_HISTORY_CHARS]}
+            for m in self.messages[:last]
+            if m.role in ("user", "assistant") and m.content and m.content.strip()
+        ]
+        return self.messages[last].content, history[-MAX_HISTORY_MESSAGES:]
+
+    @field_validator("messages")
+    @classmethod
+    def _has_a_user_message(cls, v: list) -> list:
+        if v and not any(m.role == "user" for m in v):
+            raise ValueError("messages must include a user message (the question)")
+        return v
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
+
+
+class Reference(BaseModel):
+    """One source of an answer: the [n] marker in the text, the document, the verbatim quote."""
+
+    n: int
+    docnum: str | None
+    title: str
+    date: str | None
+    quote: str
+    url: str = Field(description="absolute link to the quoted paragraph")
+
+
+class AssistantMessage(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+
+
+class ChatChoice(BaseModel):
+    index: int = 0
+    message: AssistantMessage
+    finish_reason: Literal["stop"] = "stop"
+
+
+class Usage(BaseModel):
+    """cl100k_base token counts of the conversation sent and of the answer (nothing is billed)."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+
+class ChatCompletion(BaseModel):
+    id: str = Field(description="the answer's id; feedback refers to it (POST /api/feedback answer_id)")
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[ChatChoice]
+    usage: Usage
+    answered: bool = Field(description="false when the gazettes do not hold the answer (a refusal)")
+    references: list[Reference]
+
+
+class ChunkDelta(BaseModel):
+    role: Literal["assistant"] | None = None
+    content: str | None = None
+
+
+class ChunkChoice(BaseModel):
+    index: int = 0
+    delta: ChunkDelta
+    finish_reason: Literal["stop"] | None = None
+
+
+class ChatCompletionChunk(BaseModel):
+    """One `data:` event of a stream; the last one (finish_reason "stop") carries `answered`
+    and `references`."""
+
+    id: str
+    object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
+    created: int
+    model: str
+    choices: list[ChunkChoice]
+    answered: bool | None = None
+    references: list[Reference] | None = None
+
+
+class OpenAIErrorBody(BaseModel):
+    message: str
+    type: str
+    param: str | None = None
+    code: str | None = None
+
+
+class OpenAIError(BaseModel):
+    """Errors of /v1 routes, in OpenAI's shape (the SDKs read `error.message`)."""
+
+    error: OpenAIErrorBody
+
+
+# ---- Dify external knowledge API (POST /retrieval) ---------------------------------------
+
+
+class RetrievalSetting(BaseModel):
+    model_config = STRICT_BODY
+
+    top_k: json_int(ge=0) = Field(description="at most this many records (more than 50 counts as 50)")
+    score_threshold: float = Field(ge=0, le=1, description="only records scoring at least this; 0 = no threshold")
+
+
+class RetrievalRequest(BaseModel):
+    model_config = STRICT_BODY
+
+    knowledge_id: str = Field(
+        max_length=200,
+        description="the knowledge id configured (settings.retrieval_knowledge_id)",
+        json_schema_extra={"x-enum-setting": "retrieval_knowledge_id"},
+    )
+    query: str = Field(json_schema_extra=QUESTION_TEXT_SCHEMA)
+    retrieval_setting: RetrievalSetting
+    metadata_condition: dict | None = Field(None, description="accepted and ignored")
+
+
+class RecordMetadata(BaseModel):
+    doc_id: str
+    docnum: str | None
+    date: str | None
+    url: str = Field(description="absolute link to the passage's first paragraph")
+    section: str
+
+
+class RetrievalRecord(BaseModel):
+    content: str
+    score: float = Field(ge=0, le=1)
+    title: str
+    metadata: RecordMetadata
+
+
+class RetrievalResponse(BaseModel):
+    records: list[RetrievalRecord]
+
+
+class ExternalKnowledgeError(BaseModel):
+    """Errors of POST /retrieval, in the shape Dify documents."""
+
+    error_code: int = Field(description="1001 bad Authorization header, 1002 wrong key, 2001 no such knowledge")
+    error_msg: str

@@ -35,6 +35,7 @@ def build_server(
         host=host or settings.host,
         port=settings.port if port is None else port,
         log_level="info",
+        access_log=False,  # the app writes one JSON line per request (service/request_log.py)
         timeout_graceful_shutdown=5,
     )
     return uvicorn.Server(config)

@@ -18,6 +18,7 @@ from indexer.settings import REPO_ROOT, Settings, get_settings
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("GAZETTE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setitem(Settings.model_config, "env_file", None)  # a developer's .env stays out of tests
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

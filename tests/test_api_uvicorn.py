@@ -52,7 +52,7 @@ def test_ask_over_http(base_url):
     r = httpx.post(f"{base_url}/api/ask", json={"question": "  "}, timeout=10)
     assert (r.status_code, r.json()) == (422, {"detail": "question must not be empty"})
     r = httpx.post(f"{base_url}/api/ask", json={"question": "问" * 51}, timeout=10)
-    assert (r.status_code, r.json()) == (413, {"detail": "question too long: 51 characters (max 50)"})
+    assert (r.status_code, r.json()) == (422, {"detail": "question too long: 51 characters (max 50)"})
 
 
 def test_chat_streams_over_http(base_url):

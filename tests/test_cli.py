@@ -65,3 +65,82 @@ def test_ask_prints_quoted_answer(fake_env, capsys):
     answer = json.loads(capsys.readouterr().out)
     assert answer["answered"] is True
     assert "每人每月300元" in answer["answer"] and answer["citations"][0]["docnum"] == "聊政发〔2030〕1号"
+
+
+# ---- help, version, one-line errors, feedback export ---------------------------------------
+
+
+def test_version(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out == f"gazette {version('liaocheng-gazette-qa')}\n"
+
+
+def _subparsers(parser):
+    import argparse
+
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return action.choices
+
+
+def test_every_option_says_its_default_and_help_shows_examples(capsys):
+    from service.cli import build_parser
+
+    parser = build_parser()
+    assert "examples:\n  gazette index" in parser.format_help()
+    for name, sub in _subparsers(parser).items():
+        assert "examples:\n  gazette " + name in sub.format_help(), name
+        for action in sub._actions:
+            if action.dest == "help" or (not action.option_strings and action.nargs != "*"):
+                continue  # -h, and required positionals (no default to state)
+            assert action.help and "(default: " in action.help, f"{name} {action.option_strings or action.dest}"
+
+
+def test_model_loading_failure_is_one_line(fake_env, tmp_path, monkeypatch, capsys):
+    missing = tmp_path / "no-such-model"
+    monkeypatch.setenv("GAZETTE_MODEL", str(missing))
+    get_settings.cache_clear()
+    assert main(["index"]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"gazette: error: cannot load the embedding model '{missing}': Path {missing} not found "
+        "(GAZETTE_MODEL takes a sentence-transformers folder or model name; unset, the bundled offline model)\n"
+    )
+
+
+def test_bad_setting_is_one_line(monkeypatch, capsys):
+    monkeypatch.setenv("GAZETTE_TOP_K", "many")
+    get_settings.cache_clear()
+    assert main(["feedback"]) == 1
+    assert capsys.readouterr().err == (
+        "gazette: error: bad setting GAZETTE_TOP_K: Input should be a valid integer, "
+        "unable to parse string as an integer (got 'many')\n"
+    )
+
+
+def test_feedback_export(capsys):
+    from service.feedback import FeedbackStore
+
+    settings = get_settings()
+    store = FeedbackStore(settings.feedback_db)
+    assert main(["feedback"]) == 0
+    assert capsys.readouterr().out == f"0 feedback (0 helpful, 0 not helpful) in {settings.feedback_db}\n"
+    store.add_answer("ans_1", "/api/ask", "烈士褒扬金标准是多少？", "30倍[1]。", [{"n": 1, "title": "聊城市烈士褒扬办法"}], True)
+    store.add("烈士褒扬金标准是多少？", "30倍[1]。", [{"n": 1, "title": "聊城市烈士褒扬办法"}], True, None, answer_id="ans_1")
+    store.add("护照怎么办？", "", [], False, "没有回答")
+    assert main(["feedback"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line[:5] for line in lines[:3]] == ["#1  2", "#2  2", "    c"]
+    assert lines[0].endswith("  helpful      烈士褒扬金标准是多少？")
+    assert lines[1].endswith("  not helpful  护照怎么办？")
+    assert lines[2] == "    comment: 没有回答"
+    assert lines[3] == f"2 feedback (1 helpful, 1 not helpful) in {settings.feedback_db}"
+    assert main(["feedback", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["id"], r["answer_id"], r["helpful"], r["comment"]) for r in rows] == [
+        (1, "ans_1", True, None), (2, None, False, "没有回答")]
+    assert rows[0]["citations"] == [{"n": 1, "title": "聊城市烈士褒扬办法"}] and rows[0]["answer"] == "30倍[1]。"
+    assert set(rows[0]) == {"id", "created_at", "answer_id", "question", "answer", "citations", "helpful", "comment"}

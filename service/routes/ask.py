@@ -7,12 +7,13 @@ import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic_core import to_json
 
 from indexer.errors import GazetteError
+from service.answer_records import new_answer_id, record_answer
 from service.deps import EngineDep, SettingsDep, checked_question
 from service.schemas import AskRequest, AskResponse, error_responses
 
@@ -34,24 +35,29 @@ SSE_DOC = {
 }
 
 
-@router.post("/ask", responses=error_responses(413, 503))
-def ask_question(body: AskRequest, engine: EngineDep, settings: SettingsDep) -> AskResponse:
+@router.post("/ask", responses=error_responses(400, 413, 422, 503))
+def ask_question(request: Request, body: AskRequest, engine: EngineDep, settings: SettingsDep) -> AskResponse:
     """Answer a question, citing and quoting the gazette paragraphs it rests on."""
     question = checked_question(body.question, settings)
-    return answer_with_timing(engine, question, body)
+    response = answer_with_timing(engine, question, body)
+    record_answer(request, question, response)
+    return response
 
 
-@router.post("/chat", response_class=StreamingResponse, responses={**SSE_DOC, **error_responses(413)})
-async def chat_question(body: AskRequest, engine: EngineDep, settings: SettingsDep) -> StreamingResponse:
+@router.post("/chat", response_class=StreamingResponse, responses={**SSE_DOC, **error_responses(413, 422)})
+async def chat_question(
+    request: Request, body: AskRequest, engine: EngineDep, settings: SettingsDep
+) -> StreamingResponse:
     """Answer a question as server-sent events: citations, then the text in pieces, then done."""
     question = checked_question(body.question, settings)
     return StreamingResponse(
-        answer_events(engine, question, body), media_type="text/event-stream", headers=SSE_HEADERS
+        answer_events(engine, question, body, request), media_type="text/event-stream", headers=SSE_HEADERS
     )
 
 
 def answer_with_timing(engine: Engine, question: str, body: AskRequest) -> AskResponse:
-    """Call the engine (blocking) and shape its Answer for the API, timing the whole call."""
+    """Call the engine (blocking) and shape its Answer for the API, timing the whole call.
+    The answer gets a new id; record_answer keeps it under that id."""
     started = time.perf_counter()
     answer = engine.ask(
         question,
@@ -61,17 +67,21 @@ def answer_with_timing(engine: Engine, question: str, body: AskRequest) -> AskRe
         mode=body.mode,
     )
     timing = {**answer.timing_ms, "total": round((time.perf_counter() - started) * 1000, 1)}
-    return AskResponse.from_answer(answer, body.mode, timing)
+    return AskResponse.from_answer(answer, body.mode, timing, new_answer_id())
 
 
-async def answer_events(engine: Engine, question: str, body: AskRequest) -> AsyncIterator[str]:
+async def answer_events(
+    engine: Engine, question: str, body: AskRequest, request: Request | None = None
+) -> AsyncIterator[str]:
     """The SSE stream of one answer; errors become an `error` event (headers are already sent)."""
     try:
         response = await run_in_threadpool(answer_with_timing, engine, question, body)
+        if request is not None:
+            await run_in_threadpool(record_answer, request, question, response)
         yield sse_event("citations", [c.model_dump() for c in response.citations])
         for piece in split_answer(response.answer):
             yield sse_event("delta", {"text": piece})
-        done = response.model_dump(include={"answered", "answer", "notes", "mode", "timing_ms"})
+        done = response.model_dump(include={"id", "answered", "answer", "notes", "mode", "timing_ms"})
         yield sse_event("done", done)
     except GazetteError as e:
         yield sse_event("error", {"detail": str(e)})

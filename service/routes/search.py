@@ -12,7 +12,7 @@ from service.schemas import SearchParams, SearchResponse, SearchResult, error_re
 router = APIRouter(prefix="/api", tags=["search"])
 
 
-@router.get("/search", responses=error_responses(413, 503))
+@router.get("/search", responses=error_responses(400, 422, 503))
 def search_passages(
     params: Annotated[SearchParams, Query()], engine: EngineDep, settings: SettingsDep
 ) -> SearchResponse:

@@ -62,6 +62,8 @@ APP_FACTORY = os.environ.get("GAZETTE_E2E_APP", DEFAULT_APP)
 STARTUP_TIMEOUT = float(os.environ.get("GAZETTE_E2E_STARTUP_TIMEOUT", "300"))
 INDEX_TIMEOUT = float(os.environ.get("GAZETTE_E2E_INDEX_TIMEOUT", "1800"))
 
+ADMIN_TOKEN = "e2e-admin-token"  # the live server's GAZETTE_ADMIN_TOKEN: the feedback review page works
+
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
 
@@ -191,7 +193,7 @@ def live_server(tmp_path_factory):
     building takes seconds; feedback posted by the tests lands in the temporary folder.
     """
     _require_real_service()
-    env: dict[str, str] = {}
+    env: dict[str, str] = {"GAZETTE_ADMIN_TOKEN": ADMIN_TOKEN}
     if APP_FACTORY == DEFAULT_APP:
         from indexer.settings import REPO_ROOT
 
@@ -204,6 +206,12 @@ def live_server(tmp_path_factory):
     server = _start_server(env, "live-server")
     yield server
     _stop(server.process)
+
+
+@pytest.fixture(scope="session")
+def admin_token() -> str:
+    """The live server's admin token (GAZETTE_ADMIN_TOKEN)."""
+    return ADMIN_TOKEN
 
 
 @pytest.fixture(scope="session")

@@ -144,7 +144,9 @@ def test_feedback_thanks(web):
         answer.get_by_role("button", name="有帮助", exact=True).click()
     assert resp_info.value.status == 201, resp_info.value.text()
     posted = json.loads(resp_info.value.request.post_data)
-    assert posted["helpful"] is True and posted["question"] == QUESTION_IN_CORPUS and posted["answer"]
+    # the answer is named by its id; the service kept its question, answer and citations
+    assert set(posted) == {"answer_id", "helpful"} and posted["helpful"] is True
+    assert re.fullmatch(r"ans_[0-9a-f]{32}", posted["answer_id"])
     expect(answer.get_by_text("谢谢反馈")).to_be_visible()
 
 
@@ -429,3 +431,78 @@ def test_common_helpers(web):
         assert item[0] == "聊政办字〔2018〕76号", item
     assert found[5][0] == "聊政办字〔2018〕76号" and "聊政办字[2018]76号" in found[5][1], found[5]
     assert found[6] is None
+
+
+# --------------------------------------------------------------------------- CSP, feedback review
+
+CSP_WATCH = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__csp.push(e.violatedDirective + " " + e.blockedURI);
+});
+"""
+
+
+def test_pages_run_under_the_strict_csp(web, admin_token):
+    """Every page works with script-src/style-src 'self': no inline code or style is blocked."""
+    page = web.page
+    page.add_init_script(CSP_WATCH)
+    response = web.goto("/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    answer = ask(page, QUESTION_IN_CORPUS)
+    expect(answer.locator(".source-card").first).to_be_visible()
+    web.screenshot("chat-answer-cjk")  # Chinese text needs fonts-noto-cjk (make browser)
+    assert page.evaluate("() => window.__csp") == []
+    href = answer.locator("a.source-card__link").first.get_attribute("href")
+
+    web.goto("/agent")
+    search_desk(page, "低保标准")
+    assert page.evaluate("() => window.__csp") == []
+
+    web.goto(href)
+    expect(page.locator("h1")).not_to_be_empty()
+    assert page.evaluate("() => window.__csp") == []
+
+    web.goto("/admin/feedback")
+    page.get_by_label("管理令牌").fill(admin_token)
+    page.get_by_role("button", name="查看反馈").click()
+    expect(page.locator("#feedback-summary")).not_to_be_empty()
+    assert page.evaluate("() => window.__csp") == []
+    web.assert_no_page_errors()
+
+
+def test_feedback_review_shows_hostile_text_as_text(web, admin_token):
+    page = web.page
+    api = page.request
+    answer = api.post(web.server.url("/api/ask"), data={"question": QUESTION_IN_CORPUS}).json()
+    r = api.post(web.server.url("/api/feedback"), data={"answer_id": answer["id"], "helpful": False,
+                                                         "comment": SCRIPT_TEXT + IMG_TEXT})
+    assert r.status == 201, r.text()
+    # the old way (question and citations sent back) lets a client send anything: still only text
+    r = api.post(web.server.url("/api/feedback"), data={
+        "question": IMG_TEXT, "answer": SCRIPT_TEXT, "helpful": True,
+        "citations": [{"n": 1, "title": IMG_TEXT, "url": "javascript:window.__xss=1", "quote": SCRIPT_TEXT}]})
+    assert r.status == 201, r.text()
+
+    web.goto("/admin/feedback")
+    assert page.locator("[data-testid=feedback-entry]").count() == 0  # no data without the token
+    page.get_by_label("管理令牌").fill("wrong-token")
+    page.get_by_role("button", name="查看反馈").click()
+    expect(page.get_by_text("管理令牌不正确。")).to_be_visible()
+
+    page.get_by_label("管理令牌").fill(admin_token)
+    page.get_by_role("button", name="查看反馈").click()
+    entries = page.locator("[data-testid=feedback-entry]")
+    expect(entries.first).to_be_visible()
+    expect(entries.first.get_by_test_id("feedback-question")).to_have_text(IMG_TEXT)
+    expect(entries.nth(1).get_by_test_id("feedback-comment")).to_have_text(SCRIPT_TEXT + IMG_TEXT)
+    expect(entries.nth(1).get_by_test_id("feedback-question")).to_have_text(QUESTION_IN_CORPUS)
+    entries.first.locator("summary").click()
+    expect(entries.first.locator(".feedback-citation")).to_contain_text(IMG_TEXT)
+    assert entries.first.locator(".feedback-citation a").count() == 0  # javascript: is never a link
+    expect(page.locator("#more-btn")).to_be_hidden()  # fewer than a page of feedback
+    assert page.locator("script:not([src])").count() == 0 and page.locator("img").count() == 0
+    assert page.evaluate("() => window.__xss") is None, "markup from feedback was executed"
+    web.screenshot("feedback-review", full_page=True)
+    web.assert_no_page_errors()

@@ -116,7 +116,8 @@
       up.disabled = down.disabled = true;
       G.setText(msg, "正在提交…");
       try {
-        await G.postJSON("/api/feedback", {
+        // the answer's id names it; the service keeps its question, answer and citations
+        await G.postJSON("/api/feedback", turn.id ? { answer_id: turn.id, helpful: helpful } : {
           question: turn.question,
           answer: turn.answer,
           citations: turn.citations || [],
@@ -169,7 +170,7 @@
     setBusy(true);
     setStatus("正在查阅公报…");
 
-    const turn = { question: question, answer: "", citations: [], answered: null };
+    const turn = { id: null, question: question, answer: "", citations: [], answered: null };
     const citationsByN = {};
     let streamed = "";
     let deltas = 0;
@@ -226,6 +227,7 @@
           deltas += 1;
           answerNode.dataset.deltas = String(deltas);
         } else if (name === "done") {
+          if (data && typeof data.id === "string") turn.id = data.id;
           const full = data && typeof data.answer === "string" && data.answer ? data.answer : streamed;
           finish(!(data && data.answered === false), full);
         } else if (name === "error") {

@@ -1,0 +1,31 @@
+"""A body that cannot be parsed is a 422 like any other malformed JSON, not FastAPI's bare 400.
+
+FastAPI answers 422 (`json_invalid`) for a JSON syntax error but 400 "There was an error parsing
+the body" when decoding fails otherwise (bytes that are not UTF-8/16/32, nesting too deep).
+Both mean the same to a client, and the OpenAPI document promises 422.
+"""
+from __future__ import annotations
+
+from fastapi import Request, status
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+FASTAPI_PARSE_ERROR = "There was an error parsing the body"
+UNPARSABLE_BODY_MESSAGE = "the body could not be read as JSON (not UTF-8, UTF-16 or UTF-32, or nested too deeply)"
+
+
+def is_unparsable_body(exc: HTTPException) -> bool:
+    return exc.status_code == status.HTTP_400_BAD_REQUEST and exc.detail == FASTAPI_PARSE_ERROR
+
+
+def unparsable_body_errors() -> list[dict]:
+    """The error list of a 422 for an unparsable body, in FastAPI's shape."""
+    return [{"type": "json_invalid", "loc": ["body"], "msg": UNPARSABLE_BODY_MESSAGE, "input": None}]
+
+
+async def http_error_handler(request: Request, exc: HTTPException) -> Response:
+    """FastAPI's HTTPException handler, except that an unparsable body becomes a 422."""
+    if is_unparsable_body(exc):
+        return JSONResponse({"detail": unparsable_body_errors()}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    return await http_exception_handler(request, exc)
