@@ -83,11 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
         sub, "sources", "list the corpus folder's files and the documents each holds",
         "  gazette sources\n  gazette sources --json\n",
     )
-    s.add_argument("--json", action="store_true", help="print JSON instead of text")
+    s.add_argument("--json", action="store_true", help="print JSON instead of text (default: text)")
     s.set_defaults(func="service.commands:cmd_sources")
 
     s = _sub(sub, "docs", "list the parsed documents", "  gazette docs\n  gazette docs --json\n")
-    s.add_argument("--json", action="store_true", help="print JSON instead of text")
+    s.add_argument("--json", action="store_true", help="print JSON instead of text (default: text)")
     s.set_defaults(func="service.commands:cmd_docs")
 
     s = _sub(
@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("query", help="what to search for; a 文号 puts that document first")
     s.add_argument("-k", type=int, default=5, help="how many passages")
     s.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid", help="retrieval mode")
-    s.add_argument("--json", action="store_true", help="print JSON instead of text")
+    s.add_argument("--json", action="store_true", help="print JSON instead of text (default: text)")
     s.set_defaults(func="service.commands:cmd_search")
 
     s = _sub(
@@ -125,7 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--limit", type=int, default=None, help="only the first N questions (default: all)")
     s.set_defaults(func="eval.runner:cmd_eval")
 
-    s = sub.add_parser("train-decision", help="fit the answer/refuse decision model on labelled questions")
+    s = _sub(
+        sub, "train-decision", "fit the answer/refuse decision model on labelled questions",
+        "  gazette train-decision\n  gazette train-decision eval/data/dev.jsonl more.jsonl --out /tmp/model.json\n",
+        description="Run every question through retrieval and evidence selection, fit a logistic model of "
+        "whether the gazettes answer it (label: answerable), cross-validate it grouped by question, and write "
+        "its coefficients. Never give it eval/data/test.jsonl: that split is only for reporting.",
+    )
     s.add_argument("files", nargs="*", help="JSONL question files (default: eval/data/dev.jsonl, train.jsonl and decision_negatives.jsonl)")
     s.add_argument("--out", default=None, help="where to write the coefficients (default: service/data/decision_model.json)")
     s.set_defaults(func="eval.decision_training:cmd_train_decision")
@@ -135,7 +141,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true",
                    help="every row with its question, answer and citations as JSON (default: a summary per row)")
     s.set_defaults(func="service.commands:cmd_feedback")
+    _help_with_defaults(p)
     return p
+
+
+def _help_with_defaults(parser: argparse.ArgumentParser) -> None:
+    """Every option's help states its default, in the help text itself, for every subcommand."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _help_with_defaults(sub)
+        elif action.option_strings and action.help and action.help is not argparse.SUPPRESS and "(default:" not in action.help:
+            if action.default is False:  # a flag: off unless given
+                action.help += " (default: off)"
+            elif action.default not in (None, argparse.SUPPRESS):
+                action.help += f" (default: {action.default})"
 
 
 def _version() -> str:

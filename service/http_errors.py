@@ -24,8 +24,25 @@ def unparsable_body_errors() -> list[dict]:
     return [{"type": "json_invalid", "loc": ["body"], "msg": UNPARSABLE_BODY_MESSAGE, "input": None}]
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method the API documents at this path (Starlette names only the first route's)."""
+    import re
+
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = "^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, request.url.path):
+            methods |= {m.upper() for m in operations if m in ("get", "post", "put", "patch", "delete")}
+    return ", ".join(sorted(methods))
+
+
 async def http_error_handler(request: Request, exc: HTTPException) -> Response:
-    """FastAPI's HTTPException handler, except that an unparsable body becomes a 422."""
+    """FastAPI's HTTPException handler, except that an unparsable body becomes a 422 and a 405
+    lists every method of the path (GET and POST /api/admin/documents are two routes)."""
     if is_unparsable_body(exc):
         return JSONResponse({"detail": unparsable_body_errors()}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+        allow = allowed_methods(request)
+        if allow:
+            exc = HTTPException(exc.status_code, exc.detail, headers={**(exc.headers or {}), "Allow": allow})
     return await http_exception_handler(request, exc)

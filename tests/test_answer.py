@@ -142,11 +142,3 @@ def test_refusal_cites_nothing_and_points_to_hotline(real_engine, question):
     a = real_engine.ask(question)
     assert not a.answered and a.citations == []
     assert "12345" in a.answer
-
-
-def test_similarity_threshold_is_calibrated_per_model():
-    from indexer.settings import OFFLINE_MODEL, Settings, min_answer_similarity
-
-    assert min_answer_similarity(Settings(model=OFFLINE_MODEL)) == 0.87
-    assert min_answer_similarity(Settings(model="BAAI/bge-small-zh-v1.5")) == 0.0  # not calibrated: off
-    assert min_answer_similarity(Settings(model="BAAI/bge-small-zh-v1.5", answer_min_similarity=0.5)) == 0.5

@@ -235,9 +235,9 @@ def test_corpus_name_setting_wins(tmp_path):
 def test_openapi_declares_every_status_the_admin_routes_return(client):
     paths = client.get("/openapi.json").json()["paths"]
     admin = paths["/api/admin/documents"]
-    assert set(admin["post"]["responses"]) == {"200", "400", "401", "404", "413", "422"}
-    assert set(admin["get"]["responses"]) == {"200", "401", "404"}
-    assert set(paths["/api/admin/documents/{source}"]["delete"]["responses"]) == {"200", "401", "404", "409", "422"}
+    assert set(admin["post"]["responses"]) == {"200", "400", "401", "404", "413", "422", "429"}  # 429: rate limited
+    assert set(admin["get"]["responses"]) == {"200", "401", "404", "429"}
+    assert set(paths["/api/admin/documents/{source}"]["delete"]["responses"]) == {"200", "401", "404", "409", "422", "429"}
     body = admin["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[1]
     files = client.get("/openapi.json").json()["components"]["schemas"][body]["properties"]["files"]
     assert (files["type"], files["minItems"], files["maxItems"]) == ("array", 1, 20)

@@ -1,0 +1,111 @@
+"""The question parser and the language data it reads: table-driven, no model loaded."""
+from __future__ import annotations
+
+import pytest
+
+from service.question import canonical_docnums, expected_figure, official_terms, parse_question, term_variants
+from service.vocabulary import LEXICON_FILE, colloquial_lexicon
+
+
+@pytest.mark.parametrize(
+    "question, intent, why",
+    [
+        ("城市低保标准是多少？", "figure", "多少 asks for a figure"),
+        ("办法什么时候开始施行？", "date", "什么时候 asks for a date"),
+        ("这事归哪个部门管，谁负责？", "department", "哪个部门 asks for a department"),
+        ("怎么申请法律援助？", "procedure", "怎么 asks for a procedure"),
+        ("聊政办字[2018]76号是什么文件？", "document", "a 文号 and 是什么文件"),
+        ("聊政办字〔2023〕21号是哪方面的文件？", "document", "only document words besides the 文号"),
+        ("聊城市人民政府令第 46 号公布的是什么规章？", "document", "a 令 number is a 文号 too"),
+        ("谁被任命为聊城市传染病医院院长？", "person", "谁 without a department cue"),
+        ("能直接要过来用吗？", "yes_no", "a yes/no question"),
+    ],
+)
+def test_intent(question, intent, why):
+    assert getattr(parse_question(question).intent, intent), why
+
+
+@pytest.mark.parametrize(
+    "question, intent",
+    [
+        ("聊政办字〔2020〕28号里说分几个阶段推进？", "document"),  # a detail of a named document
+        ("这事找谁负责？", "person"),  # 找谁 asks for a department
+    ],
+)
+def test_not_intent(question, intent):
+    assert not getattr(parse_question(question).intent, intent)
+
+
+@pytest.mark.parametrize(
+    "question, text, matches",
+    [
+        ("一个月给多少钱？", "每人每月500元", True),
+        ("一个月给多少钱？", "提高15%", False),
+        ("要在几天内答复？", "应当在10个工作日内答复", True),
+        ("一共建成多少个基站？", "建成5G基站2000个", True),
+        ("一共建成多少个基站？", "新建三个", True),
+        ("一共建成多少个基站？", "建成5G基站1500处", True),  # 个 stands for any classifier
+        ("金融意见有效期几年？", "有效期五年", True),  # 金融 asks no money
+        ("2025年GDP要达到多少亿元？", "占生产总值的比重达到40%以上", False),  # 亿元 asks for money
+        ("2025年GDP要达到多少亿元？", "营业收入力争达到200亿元", True),
+        ("补贴标准是多少？", "补贴比例为30%", True),  # a money topic may be answered by a percentage
+    ],
+)
+def test_expected_figure(question, text, matches):
+    assert bool(expected_figure(question).search(text)) is matches
+
+
+@pytest.mark.parametrize(
+    "question, years, months, ordinals, docnum",
+    [
+        ("2019年聊城把城市低保标准提到了多少？", ("2019",), (), (), None),
+        ("我2023年3月去办的事", ("2023",), (("2023", "3"),), (), None),
+        ("聊城市第三人民医院的院长是谁？", (), (), ("第三",), None),
+        ("聊政发〔2023〕7号第十条讲什么？", (), (), ("第十",), "聊政发〔2023〕7号"),  # the 文号's numbers are no constraint
+        ("聊城市人民政府令第46号什么时候施行？", (), (), (), "聊城市人民政府令第46号"),
+        ("聊政发2023年7号里说了啥", (), (), (), "聊政发〔2023〕7号"),  # typed without brackets
+    ],
+)
+def test_constraints(question, years, months, ordinals, docnum):
+    q = parse_question(question)
+    assert (q.years, q.months, q.ordinals, q.docnum) == (years, months, ordinals, docnum)
+
+
+@pytest.mark.parametrize(
+    "typed, canonical",
+    [
+        ("聊政发2023年7号", "聊政发〔2023〕7号"),
+        ("聊政办字 2018 76 号", "聊政办字〔2018〕76号"),
+        ("余府发2012年3号", "余府发〔2012〕3号"),
+        ("2023年7月的大事", "2023年7月的大事"),  # no issuer prefix: not a 文号
+    ],
+)
+def test_canonical_docnums(typed, canonical):
+    assert canonical_docnums(typed) == canonical
+
+
+def test_everyday_words_map_to_the_gazettes_terms():
+    assert "最低生活保障" in official_terms(["低保户"])  # a lexicon key inside a longer word
+    assert "老年人" in official_terms(["老人"])
+    assert official_terms(["水文站"]) == []
+    assert "城市最低生活保障" in term_variants("城市低保")  # compounds with a synonym inside
+
+
+def test_rare_terms_only_are_expanded():
+    q = parse_question("我家是农村低保户，一个月能领多少钱？", is_rare=lambda t: t == "低保户")
+    assert "最低生活保障" in q.expanded_query and q.expanded_query.startswith(q.query)
+    plain = parse_question("我家是农村低保户，一个月能领多少钱？", is_rare=lambda t: False)
+    assert plain.expanded_query == plain.query
+
+
+def test_lexicon_file_is_well_formed():
+    lines = [l for l in LEXICON_FILE.read_text("utf-8").splitlines() if l.strip() and not l.startswith("#")]
+    assert all(l.count("\t") == 1 for l in lines), "each line: word<TAB>term|term"
+    assert len(colloquial_lexicon()) == len(lines)  # no word listed twice
+
+
+def test_follow_up_carries_the_previous_question():
+    history = [{"role": "user", "content": "城市低保标准是多少？"}, {"role": "assistant", "content": "……"}]
+    q = parse_question("那农村的呢？", history)
+    assert q.query == "城市低保标准是多少？ 那农村的呢？" and "低保" in q.terms
+    assert parse_question("烈士遗属坐公交免费吗？", history).query == "烈士遗属坐公交免费吗？"
