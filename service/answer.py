@@ -93,6 +93,7 @@ class Assessment:
     features: DecisionFeatures | None
     probability: float | None
     refusal: str | None  # the reason a hard rule refused, as the answer text
+    foreign: tuple[str, ...] = ()  # places outside the corpus' home region that the question names
 
 
 def answer_question(ctx: AnswerContext, text: str, history: list[dict] | None = None, top_k: int = 5,
@@ -159,7 +160,7 @@ def assess(ctx: AnswerContext, q: Question, top_k: int, filters: Filters | None,
     model = ctx.decision if qvec is not None and not q.docnum else None
     probability = model.probability(features) if model else None
     timings["answer"] = _ms(t)
-    return Assessment(q, hits, ranked, exact, plausible, features, probability, None)
+    return Assessment(q, hits, ranked, exact, plausible, features, probability, None, foreign)
 
 
 def decision_features(ctx: AnswerContext, q: Question, hits: list[Hit], ranked: list[Candidate], plausible: list[Candidate],
@@ -205,6 +206,8 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
     if a.refusal:
         return Answer(answer=a.refusal, answered=False)
     if not _answerable(ctx, a):
+        if a.foreign:  # the gazettes mention the place, but not for what was asked
+            return _refusal(W.OUT_OF_SCOPE_PLACE, ctx, place=a.foreign[0])
         return _refusal(W.REFUSAL, ctx)
     strong = [c for c in a.exact if c.cover >= ctx.policy.min_cover]
     if strong:

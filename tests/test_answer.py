@@ -142,3 +142,45 @@ def test_refusal_cites_nothing_and_points_to_hotline(real_engine, question):
     a = real_engine.ask(question)
     assert not a.answered and a.citations == []
     assert "12345" in a.answer
+
+
+@pytest.mark.model
+def test_everyday_words_and_their_follow_up_are_answered(real_engine):
+    a = real_engine.ask("我家是农村低保户，一个月能领多少钱？")  # 低保户 is one jieba word; the gazettes say 最低生活保障
+    assert a.answered and "农村低保提至每人每年4500元" in a.answer
+    _assert_faithful(real_engine, a)
+    history = [{"role": "user", "content": "我家是农村低保户，一个月能领多少钱？"}, {"role": "assistant", "content": a.answer}]
+    f = real_engine.ask("那城市的呢？", history=history)
+    assert f.answered and "城市低保标准提至每人每月500元" in f.answer
+
+
+@pytest.mark.model
+def test_another_city_is_refused_even_where_the_gazettes_name_it(real_engine):
+    for q, place in (("上海市的低保标准是多少？", "上海市"), ("济南市烈士遗属坐公交免费吗？", "济南市")):
+        a = real_engine.ask(q)
+        assert not a.answered and a.citations == []
+        assert f"只涉及聊城市的事务，没有关于{place}的这项内容" in a.answer
+
+
+@pytest.mark.model
+def test_a_place_inside_a_plans_name_is_not_another_city(real_engine):
+    a = real_engine.ask("按突破菏泽鲁西崛起的实施方案，聊城到2025年要累计建成多少个5G基站？")
+    assert a.answered and a.citations[0].docnum == "聊政字〔2023〕12号"
+
+
+@pytest.mark.model
+def test_a_detail_of_a_named_document_is_answered_from_it(real_engine):
+    a = real_engine.ask("聊政办字〔2020〕28号提出到2020年底建成多少5G基站？")
+    assert a.answered and {c.docnum for c in a.citations} == {"聊政办字〔2020〕28号"}
+    assert "建成5G基站1500处" in a.answer
+    _assert_faithful(real_engine, a)
+
+
+@pytest.mark.model
+def test_no_exact_statement_gives_the_best_passage_under_a_plain_lead(real_engine):
+    from service.wording import HEDGE_LEAD
+
+    a = real_engine.ask("聊政办字〔2020〕28号里说分几个阶段推进？")  # the plan names no stages
+    assert a.answered and a.answer.startswith(HEDGE_LEAD)
+    assert {c.docnum for c in a.citations} == {"聊政办字〔2020〕28号"}
+    _assert_faithful(real_engine, a)

@@ -1,0 +1,43 @@
+"""The hard rules of answering, one row per failure class, on the fake embedder (no model loaded)."""
+from __future__ import annotations
+
+import pytest
+
+from service import wording as W
+
+
+@pytest.mark.parametrize(
+    "question, answered, expected, why",
+    [
+        ("上海市的低保标准是多少？", False, "没有关于上海市的这项内容", "another city: refused, saying what is covered"),
+        ("德州市新增多少张养老床位？", False, "没有关于德州市的这项内容", "another city"),
+        ("2016年聊城的低保标准是多少？", False, "没有2016年的这项内容", "a year no document mentions"),
+        ("2012年城市低保标准是多少？", False, "收录的文件签发于2018年至2023年", "the refusal says which years are covered"),
+        ("聊政办字〔2019〕99号讲的是什么？", False, "没有文号为聊政办字〔2019〕99号的文件", "an unknown 文号"),
+        ("聊政办字[2018]76号是什么文件？", True, "《聊城市人民政府办公室关于印发《聊城市优化政务服务专项行动方案》的通知》", "a 文号 lookup"),
+        ("聊政发〔2016〕56号还有效吗？", True, "同时废止", "a 文号 the corpus only cites"),
+    ],
+)
+def test_rule(fake_engine, question, answered, expected, why):
+    a = fake_engine.ask(question)
+    assert a.answered is answered, why
+    assert expected in a.answer, why
+    if not answered:
+        assert a.citations == [] and W.HOTLINE in a.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["聊政办字〔2020〕28号提出到2020年底建成多少5G基站？", "聊政办字(2020)28号里5G基站建设由哪个部门负责？", "聊政办字2020年28号说要建多少基站"],
+)
+def test_a_named_document_restricts_the_evidence(fake_engine, question):
+    a = fake_engine.ask(question)
+    assert a.answered and a.citations
+    assert {c.docnum for c in a.citations} == {"聊政办字〔2020〕28号"}
+
+
+def test_corpus_name_follows_the_setting(fake_settings):
+    from service.engine import Engine
+
+    engine = Engine.load(fake_settings.model_copy(update={"corpus_name": "测试公报"}))
+    assert "已收录的测试公报只涉及聊城市的事务" in engine.ask("上海市的低保标准是多少？").answer
