@@ -41,7 +41,7 @@ bench: index  ## latency figures for search and /api/ask
 	$(BIN)/python scripts/bench.py
 
 eval: index  ## the benchmark on the hand-written question set
-	$(BIN)/gazette eval eval/data/dev.jsonl --out eval/out
+	$(BIN)/gazette eval eval/data/dev.jsonl eval/data/test.jsonl --out eval/out
 
 clean:
 	rm -rf .cache test-output eval/out

@@ -263,6 +263,18 @@ def overall_text_table(report: Report) -> str:
     return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows])
 
 
+def side_by_side_table(reports: dict[str, Report]) -> str:
+    """Several question files' overall metrics in one table: a column per (file, system)."""
+    columns = [(name, r, s) for name, r in reports.items() for s in r.systems]
+    headers = ["metric"] + [f"{name}:{s}" for name, _, s in columns]
+    rows = [[label] + [format_value(r.overall[s].get(key), fmt) for _, r, s in columns]
+            for key, label, fmt in OVERALL_COLUMNS]
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)]
+    line = lambda cells: "  ".join(str(c).rjust(w) if i else str(c).ljust(w)  # noqa: E731
+                                   for i, (c, w) in enumerate(zip(cells, widths)))
+    return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows])
+
+
 # ---------------------------------------------------------------- SVG charts
 
 def nice_ticks(max_value: float, target: int = 5) -> list[float]:

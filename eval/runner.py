@@ -8,6 +8,7 @@ report notes whether the service confirmed it (otherwise every system may be the
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -498,28 +499,38 @@ def summarise_by_kind(results: Sequence[QuestionResult]) -> dict[str, dict]:
 # ---------------------------------------------------------------- CLI
 
 def cmd_eval(args) -> int:
-    """`gazette eval QUESTIONS [--endpoint URL] [--systems a,b] [--out DIR] [--limit N]`."""
-    from eval.report import overall_text_table, write_reports
+    """`gazette eval FILE [FILE...] [--endpoint URL] [--systems a,b] [--out DIR] [--limit N]`.
 
-    path = args.questions
-    questions, errors = load_questions(path)
-    for e in errors:
-        print(f"{path}: {e}", file=sys.stderr)
-    limit = getattr(args, "limit", None)
-    if limit is not None:
-        questions = questions[: max(limit, 0)]
-    if not questions:
-        print(f"gazette eval: no well-formed questions in {path}", file=sys.stderr)
-        return 1
+    With several files (dev and test), each gets its reports in OUT/<file stem>/ and the overall
+    figures are printed side by side.
+    """
+    from eval.report import overall_text_table, side_by_side_table, write_reports
+
+    paths = args.questions if isinstance(args.questions, list) else [args.questions]
     systems = parse_systems(getattr(args, "systems", None) or ",".join(SEARCH_MODES))
     endpoint = getattr(args, "endpoint", None)
-    engine = None if endpoint else _load_engine()
-    report = run_eval(questions, systems, engine=engine, endpoint=endpoint, progress=sys.stderr.isatty())
-    report.dataset_errors = errors
-    report.meta["questions_file"] = str(path)
-    paths = write_reports(report, getattr(args, "out", None) or "eval/out")
-    print(overall_text_table(report))
-    print("\nreports: " + ", ".join(str(p) for p in paths.values()))
+    out = Path(getattr(args, "out", None) or "eval/out")
+    engine = None
+    reports: dict[str, Report] = {}
+    for path in paths:
+        questions, errors = load_questions(path)
+        for e in errors:
+            print(f"{path}: {e}", file=sys.stderr)
+        limit = getattr(args, "limit", None)
+        if limit is not None:
+            questions = questions[: max(limit, 0)]
+        if not questions:
+            print(f"gazette eval: no well-formed questions in {path}", file=sys.stderr)
+            return 1
+        if engine is None and not endpoint:
+            engine = _load_engine()
+        report = run_eval(questions, systems, engine=engine, endpoint=endpoint, progress=sys.stderr.isatty())
+        report.dataset_errors = errors
+        report.meta["questions_file"] = str(path)
+        written = write_reports(report, out / Path(path).stem if len(paths) > 1 else out)
+        reports[Path(path).stem] = report
+        print(f"{path}: reports " + ", ".join(str(p) for p in written.values()), file=sys.stderr)
+    print(side_by_side_table(reports) if len(reports) > 1 else overall_text_table(next(iter(reports.values()))))
     return 0
 
 

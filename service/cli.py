@@ -118,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
         "  gazette eval eval/data/dev.jsonl\n"
         "  gazette eval eval/data/dev.jsonl --systems hybrid --endpoint http://127.0.0.1:8000 --limit 20\n",
     )
-    s.add_argument("questions", help="a JSONL question file (format: eval/README.md)")
+    s.add_argument("questions", nargs="+", help="JSONL question files, e.g. eval/data/dev.jsonl eval/data/test.jsonl "
+                   "(format: eval/README.md); several are reported side by side")
     s.add_argument("--endpoint", default=None, help="base URL of a running service (default: in-process)")
     s.add_argument("--systems", default="hybrid,bm25,dense", help="comma-separated retrieval modes to compare")
     s.add_argument("--out", default="eval/out", help="folder for the reports")

@@ -397,6 +397,24 @@ def test_cmd_eval_with_fake_engine(tmp_path, monkeypatch, capsys):
         "line 3: field 'question' must be a string, got number"]
 
 
+def test_cmd_eval_reports_dev_and_test_side_by_side(tmp_path, monkeypatch, capsys):
+    lines = [json.dumps({"id": q.id, "question": q.question, "answerable": q.answerable,
+                         "gold_docnums": list(q.gold_docnums), "evidence": list(q.evidence), "kind": q.kind},
+                        ensure_ascii=False) for q in fake_questions()]
+    dev = write_lines(tmp_path / "dev.jsonl", lines[:3])
+    test = write_lines(tmp_path / "test.jsonl", lines[3:])
+    monkeypatch.setattr("eval.runner._load_engine", FakeEngine)
+    args = argparse.Namespace(questions=[str(dev), str(test)], endpoint=None, systems="hybrid",
+                              out=str(tmp_path / "out"), limit=None)
+    assert cmd_eval(args) == 0
+    out, _ = capsys.readouterr()
+    header = out.splitlines()[0].split()
+    assert header == ["metric", "dev:hybrid", "test:hybrid"]
+    for name, n in (("dev", 3), ("test", len(lines) - 3)):
+        data = json.loads((tmp_path / "out" / name / "report.json").read_text(encoding="utf-8"))
+        assert data["meta"]["questions"] == n
+
+
 # ---------------------------------------------------------------- HTTP endpoint
 
 
