@@ -43,8 +43,8 @@ class AnswerPolicy:
     other_doc_margin: float = 0.05
     other_doc_margin_figure: float = 0.15
     max_paragraphs: int = 3
-    # A hedge quotes this many best sentences of the best document.
-    hedge_sentences: int = 2
+    # A hedge quotes the best sentence of this many best paragraphs of the best document.
+    hedge_passages: int = 2
     max_sentences_per_paragraph: int = 2
     # Used when no trained decision model is available: refuse below this best-sentence coverage.
     fallback_min_cover: float = 0.4
@@ -213,9 +213,15 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
     if strong:
         return _write_answer(ctx, _select_evidence(ctx, a.question, strong, top_k), a.question)
     pool = a.exact or a.plausible
-    # the best passage, and the next best one of the same document: a hedge shows what is closest
-    best = [c for c in pool if c.hit.chunk.doc_id == pool[0].hit.chunk.doc_id][: ctx.policy.hedge_sentences]
-    answer = _write_answer(ctx, _select_evidence(ctx, a.question, best, 1), a.question)
+    # the best passages of the best document, one sentence each: a hedge shows what is closest
+    best: list[Candidate] = []
+    for c in pool:
+        if c.hit.chunk.doc_id == pool[0].hit.chunk.doc_id and all(c.paragraph.paragraph_id != b.paragraph.paragraph_id for b in best):
+            best.append(c)
+        if len(best) == ctx.policy.hedge_passages:
+            break
+    evidence = [_Evidence(ctx.document(c.hit.chunk.doc_id), c.paragraph, [c.sentence], c.score) for c in best]
+    answer = _write_answer(ctx, evidence, a.question)
     answer.answer = W.HEDGE_LEAD + "\n" + answer.answer
     return answer
 
