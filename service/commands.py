@@ -129,7 +129,7 @@ def cmd_docs(args) -> int:
 
 
 def _index_exists() -> bool:
-    from indexer.build import MANIFEST
+    from indexer.index_files import MANIFEST
 
     return (get_settings().index_dir / MANIFEST).is_file()
 

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 from functools import cached_property
 
-import json
-
 import numpy as np
 
-from indexer.build import BM25_DIR, FAISS_FILE, SENTENCE_KEYS, SENTENCE_VECTORS, STORE, read_manifest
 from indexer.embedder import Embedder, load_embedder
 from indexer.errors import IndexMismatchError
 from indexer.models import Document
@@ -34,25 +31,22 @@ class Engine:
         """Load a built index; never re-embeds. Raises IndexMissingError / IndexMismatchError."""
         import faiss
 
-        from indexer.lexical import BM25Index
+        from indexer.index_files import load_index, read_manifest
 
         faiss.omp_set_num_threads(1)  # per-query search is faster single-threaded on 2 cores
         index_dir = settings.index_dir
-        manifest = read_manifest(index_dir)
+        manifest = read_manifest(index_dir)  # the model check comes before loading anything big
         wanted = embedder.name if embedder else settings.model
         if manifest["model"] != wanted:
             raise IndexMismatchError(
                 f"the index at {index_dir} was built with model {manifest['model']!r}, but {wanted!r} is configured: run `gazette index`"
             )
-        store = Store.load(index_dir / STORE)
-        dense = faiss.read_index(str(index_dir / FAISS_FILE))
-        bm25 = BM25Index.load(index_dir / BM25_DIR)
+        index = load_index(index_dir)
         embedder = embedder or load_embedder(settings)
         if embedder.dim != manifest["dim"]:
             raise IndexMismatchError(f"index dimension {manifest['dim']} != model dimension {embedder.dim}: run `gazette index`")
-        keys = json.loads((index_dir / SENTENCE_KEYS).read_text("utf-8"))
-        vectors = np.load(index_dir / SENTENCE_VECTORS)
-        engine = cls(settings, store, Retriever(store, dense, bm25, embedder), manifest, dict(zip(keys, vectors)))
+        engine = cls(settings, index.store, Retriever(index.store, index.dense, index.bm25, embedder), index.manifest,
+                     index.sentence_vectors)
         _ = engine.answer_context  # term stats, scope and jieba's dictionaries loaded here, not in the first request
         from .scope import places_in
 
