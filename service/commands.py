@@ -143,7 +143,7 @@ def _parse_bundled():
 def cmd_search(args) -> int:
     from .engine import Engine
 
-    engine = Engine.load(get_settings())
+    engine = Engine.load(get_settings(), warm=False)  # the model only if the mode needs it
     t = time.perf_counter()
     hits = engine.search(args.query, k=args.k, mode=args.mode)
     ms = (time.perf_counter() - t) * 1000
@@ -162,10 +162,10 @@ def cmd_search(args) -> int:
 
 
 def cmd_ask(args) -> int:
+    from .answer_text import print_answer
     from .engine import Engine
-    from .server import print_answer
 
-    answer = Engine.load(get_settings()).ask(args.question)
+    answer = Engine.load(get_settings(), warm=False).ask(args.question)
     print_answer(answer, as_json=args.json)
     return 0
 

@@ -1,17 +1,14 @@
 """What `gazette serve` and `gazette ask` call: run the web service, print an answer."""
 from __future__ import annotations
 
-import json
-import sys
-from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 import uvicorn
 
 from indexer.settings import Settings
+from service.answer_text import format_answer, print_answer  # noqa: F401  (re-exported)
 from service.app import create_app
-from service.results import Answer
 
 if TYPE_CHECKING:
     from service.engine import Engine
@@ -44,24 +41,3 @@ def build_server(
 def run_server(settings: Settings, host: str | None = None, port: int | None = None) -> None:
     """Serve the API and the pages until interrupted (host/port default to the settings)."""
     build_server(settings, host, port).run()
-
-
-def format_answer(answer: Answer) -> str:
-    """The answer text, then its numbered sources: [n] 《title》（文号） date section, and the quote."""
-    lines = [answer.answer.rstrip()]
-    if answer.citations:
-        lines += ["", "来源："]
-    for c in answer.citations:
-        label = f"《{c.title}》（{c.docnum}）" if c.docnum else f"《{c.title}》"
-        lines.append(" ".join(part for part in (f"[{c.n}]", label, c.date, c.section) if part))
-        lines += [f"    {line}" for line in c.quote.splitlines() if line.strip()]
-    return "\n".join(lines)
-
-
-def print_answer(answer: Answer, as_json: bool = False, file: TextIO | None = None) -> None:
-    """Print an Answer for the terminal: readable text, or the whole Answer as JSON."""
-    out = file or sys.stdout
-    if as_json:
-        print(json.dumps(asdict(answer), ensure_ascii=False, indent=2), file=out)
-    else:
-        print(format_answer(answer), file=out)
