@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import re
 import threading
-import time
 import zlib
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -154,74 +153,6 @@ class FakeEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._vec(text)
-
-
-class _PendingBatch:
-    def __init__(self):
-        self.texts: list[str] = []
-        self.done = threading.Event()
-        self.vectors: np.ndarray | None = None
-        self.error: BaseException | None = None
-
-
-class QueryBatchingEmbedder:
-    """An embedder whose embed_query gathers the questions of concurrent callers into one forward pass.
-
-    The first caller of a batch waits `window_s` for others (threads of the web server), then
-    embeds every gathered question in one call to embed_queries and hands each caller its row; a
-    batch also closes when it holds `max_batch` questions. Everything else is the wrapped embedder's.
-    """
-
-    def __init__(self, inner, window_s: float, max_batch: int = 32):
-        self.inner = inner
-        self.name, self.dim = inner.name, inner.dim
-        self.window_s, self.max_batch = window_s, max_batch
-        self._lock = threading.Lock()
-        self._open: _PendingBatch | None = None
-        self._embed_many = getattr(inner, "embed_queries", None) or (lambda ts: np.stack([inner.embed_query(t) for t in ts]))
-
-    def __getattr__(self, name):  # model, query_encoder…: the wrapped embedder's
-        return getattr(self.inner, name)
-
-    def embed_passages(self, texts: list[str], show_progress_bar: bool = False) -> np.ndarray:
-        return self.inner.embed_passages(texts, show_progress_bar=show_progress_bar)
-
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
-        return self._embed_many(texts)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        with self._lock:
-            batch, leader = self._open, False
-            if batch is None:
-                batch, leader = _PendingBatch(), True
-                self._open = batch
-            row = len(batch.texts)
-            batch.texts.append(text)
-            if len(batch.texts) >= self.max_batch:
-                self._open = None  # full: the next caller starts a new batch
-        if leader:
-            time.sleep(self.window_s)  # the window: let concurrent callers join
-            with self._lock:
-                if self._open is batch:
-                    self._open = None
-            try:
-                batch.vectors = self._embed_many(batch.texts)
-            except BaseException as e:  # every caller of the batch sees the error
-                batch.error = e
-            finally:
-                batch.done.set()
-        else:
-            batch.done.wait()
-        if batch.error is not None:
-            raise batch.error
-        return batch.vectors[row]
-
-
-def with_query_batching(embedder: Embedder, settings: Settings) -> Embedder:
-    """The embedder, wrapped in a QueryBatchingEmbedder when settings.query_batch_window_ms > 0."""
-    if settings.query_batch_window_ms <= 0 or isinstance(embedder, QueryBatchingEmbedder):
-        return embedder
-    return QueryBatchingEmbedder(embedder, settings.query_batch_window_ms / 1000)
 
 
 def load_embedder(settings: Settings) -> Embedder:

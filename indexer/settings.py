@@ -32,9 +32,6 @@ class Settings(BaseSettings):
     # "torch", or the offline model exported to ONNX at set-up, "onnx-fp32" or "onnx-int8"
     # (indexer/onnx_encoder.py; faster, same vector space; figures in scripts/bench.py --encoders).
     query_encoder: Literal["torch", "onnx-fp32", "onnx-int8"] = "torch"
-    # The service gathers the questions that arrive within this many milliseconds into one
-    # embedding call (indexer.embedder.QueryBatchingEmbedder); 0: each question on its own.
-    query_batch_window_ms: float = Field(0, ge=0, le=50)
     max_chunk_tokens: int = Field(512, ge=32)
     target_chunk_chars: int = Field(500, ge=50)
     top_k: int = Field(5, ge=1, le=50)

@@ -135,17 +135,13 @@ def bench_load(url: str, questions: list[str], clients: int, seconds: float) -> 
 
 
 def start_server(port: int, workers: int):
-    """`gazette serve` on 127.0.0.1:port (uvicorn with the app factory when workers > 1); waits until it answers."""
+    """`gazette serve` on 127.0.0.1:port with that many worker processes; waits until it answers."""
     import os
     import subprocess
 
     import httpx
 
-    if workers > 1:
-        cmd = [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
-    else:
-        cmd = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -276,8 +272,7 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-        result.update(workers=args.workers, query_encoder=settings.query_encoder,
-                      query_batch_window_ms=getattr(settings, "query_batch_window_ms", 0))
+        result.update(workers=args.workers, query_encoder=settings.query_encoder)
         return _write("bench-load.json", result)
 
     from service.engine import Engine

@@ -173,7 +173,7 @@ def cmd_ask(args) -> int:
 def cmd_serve(args) -> int:
     from .server import run_server
 
-    run_server(get_settings(), args.host, args.port)
+    run_server(get_settings(), args.host, args.port, workers=args.workers)
     return 0
 
 

@@ -8,7 +8,7 @@ from functools import cached_property
 
 import numpy as np
 
-from indexer.embedder import Embedder, load_embedder, with_query_batching
+from indexer.embedder import Embedder, load_embedder
 from indexer.errors import IndexMismatchError
 from indexer.models import Document
 from indexer.settings import Settings
@@ -49,7 +49,7 @@ class Engine:
         index = load_index(index_dir)
         if embedder is None and not warm:
             embedder = DeferredEmbedder(settings, manifest["dim"])
-        embedder = with_query_batching(embedder or load_embedder(settings), settings)
+        embedder = embedder or load_embedder(settings)
         if embedder.dim != manifest["dim"]:
             raise IndexMismatchError(f"index dimension {manifest['dim']} != model dimension {embedder.dim}: run `gazette index`")
         engine = cls(settings, index.store, Retriever(index.store, index.dense, index.bm25, embedder), index.manifest,

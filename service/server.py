@@ -38,6 +38,22 @@ def build_server(
     return uvicorn.Server(config)
 
 
-def run_server(settings: Settings, host: str | None = None, port: int | None = None) -> None:
-    """Serve the API and the pages until interrupted (host/port default to the settings)."""
-    build_server(settings, host, port).run()
+def run_server(settings: Settings, host: str | None = None, port: int | None = None, workers: int = 1) -> None:
+    """Serve the API and the pages until interrupted (host/port default to the settings).
+
+    With workers > 1, uvicorn starts that many processes, each building the app with
+    create_app() (settings from the environment, the engine loaded at start-up)."""
+    if workers <= 1:
+        build_server(settings, host, port).run()
+        return
+    from service.engine import Engine
+
+    Engine.load(settings, warm=False)  # fail here, as a one-line error, if there is no usable index
+    uvicorn.run(
+        "service.app:create_app", factory=True, workers=workers,
+        host=host or settings.host, port=settings.port if port is None else port,
+        log_level="info", access_log=False, timeout_graceful_shutdown=5,
+        # a worker loads its engine (index, model, jieba) before it answers the supervisor's pings;
+        # on 2 busy cores that takes longer than uvicorn's 5 s, and it would restart the worker
+        timeout_worker_healthcheck=120,
+    )
