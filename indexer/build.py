@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import logging
 import shutil
 import time
@@ -21,24 +20,32 @@ import numpy as np
 from .chunker import chunk_documents, embedding_text
 from .duplicates import Duplicate
 from .embedder import Embedder, load_embedder
-from .errors import GazetteError, IndexMismatchError, IndexMissingError
+from .errors import GazetteError
+from .index_files import (  # noqa: F401  (re-exported: the names callers have used)
+    BM25_DIR, FAISS_FILE, FORMAT_VERSION, MANIFEST, SENTENCE_KEYS, SENTENCE_VECTORS, STORE, read_manifest, save_index,
+)
 from .parser import gazette_files, parse_files
 from .settings import Settings
-from .store import EmbeddingCache, write_store
+from .store import EmbeddingCache
 from .models import Document
 from .text import MIN_SENTENCE_CHARS, normalize_for_index, sentence_key, sentences
 from .tokens import count_tokens
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
-MANIFEST = "manifest.json"
-STORE = "store.sqlite3"
-FAISS_FILE = "dense.faiss"
-BM25_DIR = "bm25"
-SENTENCE_VECTORS = "sentences.npy"
-SENTENCE_KEYS = "sentences.json"
 BUILD_LOCK = "build.lock"  # in the cache folder, beside the index
+
+# The modules whose code decides what the index holds: parsing, chunking, token counting, the
+# lexical tokeniser, the stored layout. Settings, the embedder's loading code, the corpus commands
+# and the ONNX query encoder are left out: editing them does not change a built index. (The vectors
+# are covered by the model name; their cache is keyed by it.) A change to this file's own logic that
+# shapes the index (sentence_keys, the manifest) bumps index_files.FORMAT_VERSION or INDEX_LOGIC_VERSION.
+INDEX_SHAPING_MODULES = (
+    "text", "frontmatter", "articles", "paragraphs", "metadata", "parser", "duplicates", "models",
+    "chunker", "tokens", "lexical", "store", "index_files",
+)
+INDEX_LOGIC_VERSION = 1  # build.py's own index-shaping logic (sentence_keys, what is embedded)
+EMBED_BUCKET = 64  # texts per embedding call, after sorting by length
 
 
 @dataclass
@@ -58,35 +65,30 @@ class BuildReport:
 
 
 def indexer_code_hash() -> str:
-    """A hash of the indexer's own source: a changed parser or chunker rebuilds the index."""
+    """A hash of the source of the modules that shape the index: a changed parser or chunker rebuilds it."""
     h = hashlib.sha256()
-    for f in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(f.read_bytes())
+    here = Path(__file__).parent
+    for name in INDEX_SHAPING_MODULES:
+        h.update(name.encode() + b"\0" + (here / f"{name}.py").read_bytes())
     return h.hexdigest()
 
 
-def corpus_hash(files: list[Path], settings: Settings, model_name: str) -> str:
-    """Changes whenever a file, the indexer code or a setting that shapes the index changes."""
-    h = hashlib.sha256(
-        f"{FORMAT_VERSION}|{model_name}|{settings.passage_prefix}|{settings.max_chunk_tokens}|{settings.target_chunk_chars}".encode()
+def index_settings_key(settings: Settings, model_name: str) -> str:
+    """The settings that shape the index, and nothing answer-time (top_k, host, question length…)."""
+    return "|".join(
+        str(v) for v in (FORMAT_VERSION, INDEX_LOGIC_VERSION, model_name, settings.passage_prefix,
+                         settings.max_chunk_tokens, settings.target_chunk_chars)
     )
+
+
+def corpus_hash(files: list[Path], settings: Settings, model_name: str) -> str:
+    """Changes whenever a file, the index-shaping code or a setting that shapes the index changes."""
+    h = hashlib.sha256(index_settings_key(settings, model_name).encode())
     h.update(indexer_code_hash().encode())
     for f in files:
         h.update(f.name.encode())
         h.update(hashlib.sha256(f.read_bytes()).digest() if f.is_file() else b"missing")
     return h.hexdigest()
-
-
-def read_manifest(index_dir: Path) -> dict:
-    path = index_dir / MANIFEST
-    if not path.is_file():
-        raise IndexMissingError(f"no index at {index_dir}: run `gazette index` first")
-    manifest = json.loads(path.read_text("utf-8"))
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexMismatchError(
-            f"index at {index_dir} has format {manifest.get('format_version')}, this version reads {FORMAT_VERSION}: run `gazette index`"
-        )
-    return manifest
 
 
 def _embed_chunks(texts: list[str], settings: Settings, embedder: Embedder | None, progress: bool) -> tuple[np.ndarray, int, Embedder | None]:
@@ -98,12 +100,39 @@ def _embed_chunks(texts: list[str], settings: Settings, embedder: Embedder | Non
     missing = [i for i, k in enumerate(keys) if k not in found]
     if missing:
         embedder = embedder or load_embedder(settings)
-        new = embedder.embed_passages([texts[i] for i in missing], show_progress_bar=progress)
+        new = embed_by_length(embedder, [texts[i] for i in missing], progress)
         fresh = {keys[i]: new[j] for j, i in enumerate(missing)}
         cache.put_many(name, fresh)
         found.update(fresh)
     vectors = np.vstack([found[k] for k in keys]).astype(np.float32) if keys else np.zeros((0, 1), np.float32)
     return vectors, len(missing), embedder
+
+
+def embed_by_length(embedder: Embedder, texts: list[str], progress: bool = False) -> np.ndarray:
+    """embedder.embed_passages over texts sorted by length, in buckets, rows back in the input order.
+
+    A batch is padded to its longest text, so similar lengths together waste the least work.
+    (sentence-transformers also sorts inside one encode call; this does it for any embedder,
+    and keeps a bucket's padding bounded when the cache leaves a few long texts to embed.)
+    """
+    if not texts:
+        return np.zeros((0, embedder.dim), np.float32)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    parts = [
+        embedder.embed_passages([texts[i] for i in order[start : start + EMBED_BUCKET]], show_progress_bar=False)
+        for start in _progress(range(0, len(order), EMBED_BUCKET), progress)
+    ]
+    out = np.empty((len(texts), parts[0].shape[1]), np.float32)
+    out[order] = np.vstack(parts)
+    return out
+
+
+def _progress(it, show: bool):
+    if not show:
+        return it
+    from tqdm import tqdm
+
+    return tqdm(it, desc="embedding", unit="batch")
 
 
 def sentence_keys(docs: list[Document]) -> list[str]:
@@ -139,8 +168,6 @@ def build_lock(settings: Settings):
 
 
 def _build_index(settings: Settings, paths: list[Path] | None, embedder: Embedder | None, progress: bool, force: bool, started: float) -> BuildReport:
-    import faiss
-
     from .lexical import BM25Index
 
     files = gazette_files(paths or [settings.corpus_dir])
@@ -178,17 +205,8 @@ def _build_index(settings: Settings, paths: list[Path] | None, embedder: Embedde
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     try:
-        write_store(tmp / STORE, docs, chunks)
-        dense = faiss.IndexFlatIP(vectors.shape[1])
-        dense.add(vectors)
-        faiss.write_index(dense, str(tmp / FAISS_FILE))
-        BM25Index.build([normalize_for_index(t) for t in texts]).save(tmp / BM25_DIR)
-        np.save(tmp / SENTENCE_VECTORS, sentence_vectors)
-        (tmp / SENTENCE_KEYS).write_text(json.dumps(keys, ensure_ascii=False), "utf-8")
         manifest = {
-            "format_version": FORMAT_VERSION,
             "model": name,
-            "dim": int(vectors.shape[1]),
             "corpus_hash": chash,
             "files": [f.name for f in files],
             "documents": len(docs),
@@ -201,7 +219,8 @@ def _build_index(settings: Settings, paths: list[Path] | None, embedder: Embedde
             "tokenizer": "jieba+domain dictionary; tiktoken cl100k_base for lengths",
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
+        bm25 = BM25Index.build([normalize_for_index(t) for t in texts])
+        save_index(tmp, manifest, docs, chunks, vectors, bm25, keys, sentence_vectors)
         _swap_in(tmp, index_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

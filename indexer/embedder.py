@@ -1,14 +1,17 @@
 """Dense embeddings behind a tiny interface: the real sentence-transformers model or a fake for tests."""
 from __future__ import annotations
 
+import os
 import re
+import threading
 import zlib
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from indexer.errors import ModelLoadError
-from indexer.settings import Settings
+from indexer.settings import OFFLINE_MODEL, Settings
 
 FAKE_PREFIX = "fake"  # settings.model "fake" or "fake-<dim>" selects FakeEmbedder
 
@@ -28,22 +31,40 @@ class Embedder(Protocol):
 
 
 class SentenceTransformerEmbedder:
+    """Passages on sentence-transformers (torch); questions on torch or on ONNX Runtime (settings.query_encoder).
+
+    With an ONNX query encoder the torch model is loaded only when passages are embedded (an index
+    build), so a service or a CLI that only asks never imports torch's model code.
+    """
+
     def __init__(self, settings: Settings):
-        import torch
-        import transformers
-        from sentence_transformers import SentenceTransformer
-
-        from indexer.model_cache import resolve_model
-
-        # 2 cores here: more threads than cores only adds contention; never raise a lower setting.
-        torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
-        transformers.utils.logging.disable_progress_bar()  # no "Loading weights" bar on every start
         self.name = settings.model
         self.query_prefix = settings.query_prefix
         self.passage_prefix = settings.passage_prefix
         self.batch_size = settings.embed_batch_size
-        self.model = SentenceTransformer(resolve_model(settings), device="cpu", local_files_only=True)
-        self.dim = int(self.model.get_embedding_dimension())
+        self.query_encoder = settings.query_encoder
+        self._settings = settings
+        self._model = None
+        self._model_lock = threading.Lock()
+        self._onnx = None
+        onnx_path = query_encoder_file(settings)
+        if onnx_path is not None:
+            from indexer.model_cache import ensure_offline_model
+            from indexer.onnx_encoder import OnnxQueryEncoder, ensure_onnx_encoder
+
+            ensure_onnx_encoder(ensure_offline_model(settings.models_dir))  # built at set-up; here only if missing
+            self._onnx = OnnxQueryEncoder(onnx_path, threads=_threads())
+            self.dim = self._onnx.dim
+        else:
+            self.dim = int(self.model.get_embedding_dimension())
+
+    @property
+    def model(self):
+        """The sentence-transformers model, loaded on first use."""
+        with self._model_lock:
+            if self._model is None:
+                self._model = _load_sentence_transformer(self._settings)
+            return self._model
 
     def _encode(self, texts: list[str], show_progress_bar: bool = False) -> np.ndarray:
         out = self.model.encode(
@@ -58,8 +79,54 @@ class SentenceTransformerEmbedder:
     def embed_passages(self, texts: list[str], show_progress_bar: bool = False) -> np.ndarray:
         return self._encode([self.passage_prefix + t for t in texts], show_progress_bar)
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """float32 (len(texts), dim), rows L2-normalised: several questions in one forward pass."""
+        prefixed = [self.query_prefix + t for t in texts]
+        if self._onnx is not None:
+            return self._onnx.encode(prefixed)
+        return self._encode(prefixed)
+
     def embed_query(self, text: str) -> np.ndarray:
-        return self._encode([self.query_prefix + text])[0]
+        return self.embed_queries([text])[0]
+
+
+def _threads() -> int:
+    # 2 cores here: more threads than cores only adds contention.
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _load_sentence_transformer(settings: Settings):
+    try:
+        import torch
+        import transformers
+        from sentence_transformers import SentenceTransformer
+
+        from indexer.model_cache import resolve_model
+
+        # never raise a lower setting
+        torch.set_num_threads(max(1, min(_threads(), torch.get_num_threads())))
+        transformers.utils.logging.disable_progress_bar()  # no "Loading weights" bar on every start
+        return SentenceTransformer(resolve_model(settings), device="cpu", local_files_only=True)
+    except Exception as e:  # a third-party loader: missing folder, no hub, broken files all differ
+        raise ModelLoadError(model_load_message(settings.model, e)) from e
+
+
+def query_encoder_file(settings: Settings) -> Path | None:
+    """The ONNX file that embeds questions, or None when torch does (settings.query_encoder).
+
+    The ONNX encoders are exported from the bundled offline model only (mean pooling is baked in).
+    """
+    if settings.query_encoder == "torch" or re.fullmatch(rf"{FAKE_PREFIX}(?:-\d+)?", settings.model):
+        return None
+    from indexer.model_cache import MODEL_DIRNAME
+    from indexer.onnx_encoder import onnx_file
+
+    if settings.model != OFFLINE_MODEL:
+        raise ModelLoadError(
+            f"GAZETTE_QUERY_ENCODER={settings.query_encoder} works with the bundled offline model only, "
+            f"not {settings.model!r}: set GAZETTE_QUERY_ENCODER=torch"
+        )
+    return onnx_file(Path(settings.models_dir) / MODEL_DIRNAME, settings.query_encoder)
 
 
 class FakeEmbedder:
@@ -81,6 +148,9 @@ class FakeEmbedder:
     def embed_passages(self, texts: list[str], show_progress_bar: bool = False) -> np.ndarray:
         return np.stack([self._vec(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self.embed_passages(texts)
+
     def embed_query(self, text: str) -> np.ndarray:
         return self._vec(text)
 
@@ -92,6 +162,8 @@ def load_embedder(settings: Settings) -> Embedder:
         return FakeEmbedder(int(m.group(1) or 64))
     try:
         return SentenceTransformerEmbedder(settings)
+    except ModelLoadError:
+        raise
     except Exception as e:  # a third-party loader: missing folder, no hub, broken files all differ
         raise ModelLoadError(model_load_message(settings.model, e)) from e
 

@@ -311,9 +311,13 @@ def resolve_model(settings: Settings) -> str:
 
 
 def main() -> None:
+    """Set-up: the sentence-transformers folder, then its ONNX query encoders (fp32, int8) beside it."""
+    from indexer.onnx_encoder import ensure_onnx_encoder
+
     settings = get_settings()
     path = ensure_offline_model(settings.models_dir)
     print(path)
+    print(ensure_onnx_encoder(path))
     sys.stdout.flush()
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +28,10 @@ class Settings(BaseSettings):
     query_prefix: str = "query: "  # e5 wants these prefixes; bge-zh uses an instruction instead
     passage_prefix: str = "passage: "
     embed_batch_size: int = Field(16, ge=1)
+    # What embeds questions (passages are always embedded by sentence-transformers on torch):
+    # "torch", or the offline model exported to ONNX at set-up, "onnx-fp32" or "onnx-int8"
+    # (indexer/onnx_encoder.py; faster, same vector space; figures in scripts/bench.py --encoders).
+    query_encoder: Literal["torch", "onnx-fp32", "onnx-int8"] = "torch"
     max_chunk_tokens: int = Field(512, ge=32)
     target_chunk_chars: int = Field(500, ge=50)
     top_k: int = Field(5, ge=1, le=50)

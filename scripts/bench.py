@@ -1,21 +1,35 @@
 """Latency benchmark: warm `search` and `ask` on the real index, with where the time goes.
 
     .venv/bin/python scripts/bench.py [--questions eval/data/dev.jsonl] [--n 200] [--http] [--build]
+    .venv/bin/python scripts/bench.py --encoders [--n 200]
+    .venv/bin/python scripts/bench.py --cold 5
+    .venv/bin/python scripts/bench.py --load 32 --seconds 60 [--url http://127.0.0.1:8000] [--serve [--workers 2]]
 
 --http also measures POST /api/ask through a real uvicorn process on 127.0.0.1.
 --build also times a full index build from scratch (no embedding cache) into a temp folder.
-Figures are printed as a table and written to test-output/bench.json.
+--encoders only: query-embedding latency of each query encoder (torch, onnx-fp32, onnx-int8) in
+one process, tokenisation included, and each one's cosine to torch's vectors.
+--load only: N concurrent clients POST /api/ask to a server on 127.0.0.1 for S seconds (each sends
+its next question when the previous answer arrives), then answers/s, latency percentiles, errors.
+--cold only: wall time of fresh `gazette ask` and `gazette search` processes (median of RUNS).
+--serve starts that server (`gazette serve`, or uvicorn with --workers) and stops it afterwards.
+Figures are printed as JSON and written to test-output/bench.json (or bench-encoders/-load.json).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from indexer.settings import REPO_ROOT, Settings, get_settings
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's packages, not an installed copy
+
+from indexer.settings import REPO_ROOT, Settings, get_settings  # noqa: E402
+
+ENCODERS = ("torch", "onnx-fp32", "onnx-int8")
 
 
 def pct(values: list[float], p: float) -> float:
@@ -27,9 +41,141 @@ def summary(values: list[float]) -> dict:
     return {"n": len(values), "p50": pct(values, 50), "p95": pct(values, 95), "mean": round(statistics.mean(values), 2)}
 
 
+def bench_encoders(settings: Settings, questions: list[str]) -> dict:
+    """Per-question embedding latency (ms) of each query encoder, and cosine of its vectors to torch's."""
+    import numpy as np
+
+    from indexer.embedder import load_embedder
+
+    out, reference = {}, None
+    for encoder in ENCODERS:
+        embedder = load_embedder(settings.model_copy(update={"query_encoder": encoder}))
+        for q in questions[:10]:
+            embedder.embed_query(q)
+        ms, vectors = [], []
+        for q in questions:
+            t = time.perf_counter()
+            vectors.append(embedder.embed_query(q))
+            ms.append((time.perf_counter() - t) * 1000)
+        vectors = np.stack(vectors)
+        reference = vectors if reference is None else reference
+        cosine = (vectors * reference).sum(axis=1)
+        out[encoder] = {"embed_query_ms": summary(ms), "cosine_to_torch_min": round(float(cosine.min()), 4),
+                        "cosine_to_torch_mean": round(float(cosine.mean()), 4)}
+        del embedder
+    return out
+
+
 def load_questions(path: Path, n: int) -> list[str]:
     qs = [json.loads(line)["question"] for line in path.read_text("utf-8").splitlines() if line.strip()]
     return (qs * (n // max(len(qs), 1) + 1))[:n]
+
+
+MAX_CLIENTS, MAX_SECONDS = 256, 600  # a load test here, not a load generator for anything else
+
+
+def check_local_url(url: str) -> str:
+    """The base URL, if it points at 127.0.0.1 (or localhost); the load test goes nowhere else."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "localhost"):
+        raise SystemExit(f"bench.py: --url must be http://127.0.0.1:PORT (got {url!r})")
+    return url.rstrip("/")
+
+
+async def _load(url: str, questions: list[str], clients: int, seconds: float) -> dict:
+    import asyncio
+
+    import httpx
+
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    deadline = time.perf_counter() + seconds
+
+    async def client(n: int, http: httpx.AsyncClient) -> None:
+        i = n
+        while time.perf_counter() < deadline:
+            q = questions[i % len(questions)]
+            i += clients
+            t = time.perf_counter()
+            try:
+                r = await http.post(url + "/api/ask", json={"question": q})
+                if r.status_code == 200:
+                    latencies.append((time.perf_counter() - t) * 1000)
+                else:
+                    errors[str(r.status_code)] = errors.get(str(r.status_code), 0) + 1
+            except httpx.HTTPError as e:
+                errors[type(e).__name__] = errors.get(type(e).__name__, 0) + 1
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as http:
+        for q in questions[:5]:  # warm-up, not counted
+            await http.post(url + "/api/ask", json={"question": q})
+        started = time.perf_counter()
+        deadline = started + seconds
+        await asyncio.gather(*(client(n, http) for n in range(clients)))
+        elapsed = time.perf_counter() - started
+    s = sorted(latencies)
+    return {
+        "clients": clients, "seconds": round(elapsed, 1), "answers": len(s),
+        "answers_per_s": round(len(s) / elapsed, 1),
+        "p50_ms": pct(s, 50) if s else None, "p95_ms": pct(s, 95) if s else None, "p99_ms": pct(s, 99) if s else None,
+        "errors": errors,
+    }
+
+
+def bench_load(url: str, questions: list[str], clients: int, seconds: float) -> dict:
+    """N clients, each asking its next question as soon as its previous answer came back, for S seconds."""
+    import asyncio
+
+    if not 1 <= clients <= MAX_CLIENTS or not 0 < seconds <= MAX_SECONDS:
+        raise SystemExit(f"bench.py: --load takes 1..{MAX_CLIENTS} clients and --seconds 0..{MAX_SECONDS}")
+    return asyncio.run(_load(check_local_url(url), questions, clients, seconds))
+
+
+def start_server(port: int, workers: int):
+    """`gazette serve` on 127.0.0.1:port with that many worker processes; waits until it answers."""
+    import os
+    import subprocess
+
+    import httpx
+
+    cmd = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        if proc.poll() is not None:
+            raise SystemExit(f"bench.py: the server exited with {proc.returncode}: {' '.join(cmd)}")
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    proc.terminate()
+    raise SystemExit("bench.py: the server did not start within 300 s")
+
+
+def bench_cold(runs: int, question: str) -> dict:
+    """Wall time (s) of fresh `gazette ask` / `gazette search` processes (imports, index and model loading included)."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    out = {}
+    for name, args in (("ask", ["ask", question]), ("search", ["search", question]),
+                       ("search_bm25", ["search", question, "--mode", "bm25"])):
+        seconds = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "service.cli", *args], cwd=REPO_ROOT, env=env, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            seconds.append(time.perf_counter() - t)
+        out[f"cold_{name}_s"] = {"runs": runs, "median": round(statistics.median(seconds), 2),
+                                 "min": round(min(seconds), 2), "max": round(max(seconds), 2)}
+    return out
 
 
 def bench_engine(engine, questions: list[str]) -> dict:
@@ -95,11 +241,42 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--http", action="store_true")
     ap.add_argument("--build", action="store_true")
+    ap.add_argument("--encoders", action="store_true", help="only: query-embedding latency per query encoder")
+    ap.add_argument("--load", type=int, metavar="N", help="only: N concurrent clients against /api/ask")
+    ap.add_argument("--seconds", type=float, default=30, help="how long --load runs")
+    ap.add_argument("--url", default="http://127.0.0.1:8000", help="the server --load targets (127.0.0.1 only)")
+    ap.add_argument("--serve", action="store_true", help="start the server for --load on a free port, stop it after")
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes of the server --serve starts")
+    ap.add_argument("--cold", type=int, metavar="RUNS", help="only: wall time of RUNS fresh `gazette ask`/`search` processes")
     args = ap.parse_args()
+
+    settings = get_settings()
+    if args.cold:
+        result = bench_cold(args.cold, "烈士遗属坐公交车要钱吗？")
+        result["query_encoder"] = settings.query_encoder
+        return _write("bench-cold.json", result)
+    if args.encoders:
+        return _write("bench-encoders.json", bench_encoders(settings, load_questions(Path(args.questions), args.n)))
+    if args.load:
+        questions = load_questions(Path(args.questions), 10_000)
+        if not args.serve:
+            return _write("bench-load.json", bench_load(args.url, questions, args.load, args.seconds))
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        proc, url = start_server(port, args.workers)
+        try:
+            result = bench_load(url, questions, args.load, args.seconds)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+        result.update(workers=args.workers, query_encoder=settings.query_encoder)
+        return _write("bench-load.json", result)
 
     from service.engine import Engine
 
-    settings = get_settings()
     t = time.perf_counter()
     engine = Engine.load(settings)
     result = {"load_s": round(time.perf_counter() - t, 2), "model": engine.model_name}
@@ -109,7 +286,11 @@ def main() -> None:
         result.update(bench_http(settings, engine, questions))
     if args.build:
         result.update(bench_build(settings))
-    out = REPO_ROOT / "test-output" / "bench.json"
+    _write("bench.json", result)
+
+
+def _write(name: str, result: dict) -> None:
+    out = REPO_ROOT / "test-output" / name
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
     print(json.dumps(result, ensure_ascii=False, indent=2))

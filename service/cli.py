@@ -108,9 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print the whole answer as JSON")
     s.set_defaults(func="service.commands:cmd_ask")
 
-    s = _sub(sub, "serve", "run the web service", "  gazette serve\n  gazette serve --host 0.0.0.0 --port 8080\n")
+    s = _sub(sub, "serve", "run the web service",
+             "  gazette serve\n  gazette serve --host 0.0.0.0 --port 8080\n  gazette serve --workers 2\n")
     s.add_argument("--host", default=None, help="address to listen on (default: GAZETTE_HOST, 127.0.0.1)")
     s.add_argument("--port", type=int, default=None, help="port to listen on (default: GAZETTE_PORT, 8000)")
+    s.add_argument("--workers", type=int, default=1,
+                   help="worker processes, each loading its own engine; more answers/s with the torch query encoder")
     s.set_defaults(func="service.commands:cmd_serve")
 
     s = _sub(

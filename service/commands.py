@@ -129,7 +129,7 @@ def cmd_docs(args) -> int:
 
 
 def _index_exists() -> bool:
-    from indexer.build import MANIFEST
+    from indexer.index_files import MANIFEST
 
     return (get_settings().index_dir / MANIFEST).is_file()
 
@@ -143,7 +143,7 @@ def _parse_bundled():
 def cmd_search(args) -> int:
     from .engine import Engine
 
-    engine = Engine.load(get_settings())
+    engine = Engine.load(get_settings(), warm=False)  # the model only if the mode needs it
     t = time.perf_counter()
     hits = engine.search(args.query, k=args.k, mode=args.mode)
     ms = (time.perf_counter() - t) * 1000
@@ -162,10 +162,10 @@ def cmd_search(args) -> int:
 
 
 def cmd_ask(args) -> int:
+    from .answer_text import print_answer
     from .engine import Engine
-    from .server import print_answer
 
-    answer = Engine.load(get_settings()).ask(args.question)
+    answer = Engine.load(get_settings(), warm=False).ask(args.question)
     print_answer(answer, as_json=args.json)
     return 0
 
@@ -173,7 +173,7 @@ def cmd_ask(args) -> int:
 def cmd_serve(args) -> int:
     from .server import run_server
 
-    run_server(get_settings(), args.host, args.port)
+    run_server(get_settings(), args.host, args.port, workers=args.workers)
     return 0
 
 

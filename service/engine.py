@@ -6,11 +6,8 @@ from __future__ import annotations
 
 from functools import cached_property
 
-import json
-
 import numpy as np
 
-from indexer.build import BM25_DIR, FAISS_FILE, SENTENCE_KEYS, SENTENCE_VECTORS, STORE, read_manifest
 from indexer.embedder import Embedder, load_embedder
 from indexer.errors import IndexMismatchError
 from indexer.models import Document
@@ -30,41 +27,44 @@ class Engine:
         self.sentence_vectors = sentence_vectors or {}  # sentence_key → vector, built with the index
 
     @classmethod
-    def load(cls, settings: Settings, embedder: Embedder | None = None) -> "Engine":
-        """Load a built index; never re-embeds. Raises IndexMissingError / IndexMismatchError."""
+    def load(cls, settings: Settings, embedder: Embedder | None = None, warm: bool = True) -> "Engine":
+        """Load a built index; never re-embeds. Raises IndexMissingError / IndexMismatchError.
+
+        warm (the service): load the model and everything answering needs now, not in the first
+        request. Not warm (one CLI command): the model loads on the first question embedded, the
+        answering tables on the first answer, so `gazette search --mode bm25` never loads the model.
+        """
         import faiss
 
-        from indexer.lexical import BM25Index
+        from indexer.index_files import load_index, read_manifest
 
         faiss.omp_set_num_threads(1)  # per-query search is faster single-threaded on 2 cores
         index_dir = settings.index_dir
-        manifest = read_manifest(index_dir)
+        manifest = read_manifest(index_dir)  # the model check comes before loading anything big
         wanted = embedder.name if embedder else settings.model
         if manifest["model"] != wanted:
             raise IndexMismatchError(
                 f"the index at {index_dir} was built with model {manifest['model']!r}, but {wanted!r} is configured: run `gazette index`"
             )
-        store = Store.load(index_dir / STORE)
-        dense = faiss.read_index(str(index_dir / FAISS_FILE))
-        bm25 = BM25Index.load(index_dir / BM25_DIR)
+        index = load_index(index_dir)
+        if embedder is None and not warm:
+            embedder = DeferredEmbedder(settings, manifest["dim"])
         embedder = embedder or load_embedder(settings)
         if embedder.dim != manifest["dim"]:
             raise IndexMismatchError(f"index dimension {manifest['dim']} != model dimension {embedder.dim}: run `gazette index`")
-        keys = json.loads((index_dir / SENTENCE_KEYS).read_text("utf-8"))
-        vectors = np.load(index_dir / SENTENCE_VECTORS)
-        engine = cls(settings, store, Retriever(store, dense, bm25, embedder), manifest, dict(zip(keys, vectors)))
-        _ = engine.answer_context  # term stats, scope and jieba's dictionaries loaded here, not in the first request
-        from .scope import places_in
+        engine = cls(settings, index.store, Retriever(index.store, index.dense, index.bm25, embedder), index.manifest,
+                     index.sentence_vectors)
+        if warm:
+            _ = engine.answer_context  # term stats, scope and jieba's dictionaries loaded here, not in the first request
+            from .scope import places_in
 
-        places_in("聊城")
+            places_in("聊城")
         return engine
 
     @cached_property
     def term_stats(self):
         """Term weights over the chunks, for judging how well a sentence covers a question."""
-        from .evidence import TermStats
-
-        return TermStats.of([c.text + " " + c.title for c in self.store.chunks])
+        return cached_term_stats(self.settings, self.manifest, lambda: [c.text + " " + c.title for c in self.store.chunks])
 
     @cached_property
     def scope(self):
@@ -126,3 +126,64 @@ class Engine:
         from .answer import answer_question
 
         return answer_question(self.answer_context, question, history=history or [], top_k=top_k or self.settings.top_k, filters=filters, mode=mode)
+
+
+class DeferredEmbedder:
+    """The configured embedder, loaded on first use (a CLI command that may never embed anything).
+
+    Its dimension is the index's until then; loading checks that the model agrees.
+    """
+
+    def __init__(self, settings: Settings, dim: int):
+        self.settings, self.name, self.dim = settings, settings.model, dim
+        self._loaded: Embedder | None = None
+
+    def _embedder(self) -> Embedder:
+        if self._loaded is None:
+            loaded = load_embedder(self.settings)
+            if loaded.dim != self.dim:
+                raise IndexMismatchError(f"index dimension {self.dim} != model dimension {loaded.dim}: run `gazette index`")
+            self._loaded = loaded
+        return self._loaded
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._embedder().embed_query(text)
+
+    def embed_passages(self, texts: list[str], show_progress_bar: bool = False) -> np.ndarray:
+        return self._embedder().embed_passages(texts, show_progress_bar=show_progress_bar)
+
+
+def cached_term_stats(settings: Settings, manifest: dict, texts):
+    """TermStats over the chunk texts (jieba over every chunk: seconds), cached in the cache folder.
+
+    The cache file is named by the index's corpus hash and the source of the code that computes
+    the statistics (service/evidence.py, the lexical tokeniser, text normalisation), so a rebuilt
+    index or changed code computes them afresh; a missing or unreadable file is recomputed.
+    """
+    import dataclasses
+    import hashlib
+    import json
+    from pathlib import Path
+
+    import indexer.lexical
+    import indexer.text
+
+    from . import evidence
+
+    h = hashlib.sha256(str(manifest.get("corpus_hash")).encode())
+    for module in (evidence, indexer.lexical, indexer.text):
+        h.update(Path(module.__file__).read_bytes())
+    path = Path(settings.cache_dir) / "derived" / f"term_stats-{h.hexdigest()[:24]}.json"
+    try:
+        return evidence.TermStats(**json.loads(path.read_text("utf-8")))
+    except (OSError, ValueError, TypeError):
+        pass
+    stats = evidence.TermStats.of(texts())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{id(stats)}.tmp")
+        tmp.write_text(json.dumps(dataclasses.asdict(stats), ensure_ascii=False), "utf-8")
+        tmp.replace(path)  # readers see a whole file or none
+    except OSError:
+        pass  # a read-only cache folder: compute each time
+    return stats

@@ -1,17 +1,14 @@
 """What `gazette serve` and `gazette ask` call: run the web service, print an answer."""
 from __future__ import annotations
 
-import json
-import sys
-from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 import uvicorn
 
 from indexer.settings import Settings
+from service.answer_text import format_answer, print_answer  # noqa: F401  (re-exported)
 from service.app import create_app
-from service.results import Answer
 
 if TYPE_CHECKING:
     from service.engine import Engine
@@ -41,27 +38,22 @@ def build_server(
     return uvicorn.Server(config)
 
 
-def run_server(settings: Settings, host: str | None = None, port: int | None = None) -> None:
-    """Serve the API and the pages until interrupted (host/port default to the settings)."""
-    build_server(settings, host, port).run()
+def run_server(settings: Settings, host: str | None = None, port: int | None = None, workers: int = 1) -> None:
+    """Serve the API and the pages until interrupted (host/port default to the settings).
 
+    With workers > 1, uvicorn starts that many processes, each building the app with
+    create_app() (settings from the environment, the engine loaded at start-up)."""
+    if workers <= 1:
+        build_server(settings, host, port).run()
+        return
+    from service.engine import Engine
 
-def format_answer(answer: Answer) -> str:
-    """The answer text, then its numbered sources: [n] 《title》（文号） date section, and the quote."""
-    lines = [answer.answer.rstrip()]
-    if answer.citations:
-        lines += ["", "来源："]
-    for c in answer.citations:
-        label = f"《{c.title}》（{c.docnum}）" if c.docnum else f"《{c.title}》"
-        lines.append(" ".join(part for part in (f"[{c.n}]", label, c.date, c.section) if part))
-        lines += [f"    {line}" for line in c.quote.splitlines() if line.strip()]
-    return "\n".join(lines)
-
-
-def print_answer(answer: Answer, as_json: bool = False, file: TextIO | None = None) -> None:
-    """Print an Answer for the terminal: readable text, or the whole Answer as JSON."""
-    out = file or sys.stdout
-    if as_json:
-        print(json.dumps(asdict(answer), ensure_ascii=False, indent=2), file=out)
-    else:
-        print(format_answer(answer), file=out)
+    Engine.load(settings, warm=False)  # fail here, as a one-line error, if there is no usable index
+    uvicorn.run(
+        "service.app:create_app", factory=True, workers=workers,
+        host=host or settings.host, port=settings.port if port is None else port,
+        log_level="info", access_log=False, timeout_graceful_shutdown=5,
+        # a worker loads its engine (index, model, jieba) before it answers the supervisor's pings;
+        # on 2 busy cores that takes longer than uvicorn's 5 s, and it would restart the worker
+        timeout_worker_healthcheck=120,
+    )
