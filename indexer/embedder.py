@@ -42,7 +42,7 @@ class SentenceTransformerEmbedder:
         self.query_prefix = settings.query_prefix
         self.passage_prefix = settings.passage_prefix
         self.batch_size = settings.embed_batch_size
-        self.query_encoder = settings.query_encoder
+        self.query_encoder = effective_query_encoder(settings)
         self._settings = settings
         self._model = None
         self._model_lock = threading.Lock()
@@ -116,7 +116,8 @@ def query_encoder_file(settings: Settings) -> Path | None:
 
     The ONNX encoders are exported from the bundled offline model only (mean pooling is baked in).
     """
-    if settings.query_encoder == "torch" or re.fullmatch(rf"{FAKE_PREFIX}(?:-\d+)?", settings.model):
+    encoder = effective_query_encoder(settings)
+    if encoder == "torch" or re.fullmatch(rf"{FAKE_PREFIX}(?:-\d+)?", settings.model):
         return None
     from indexer.model_cache import MODEL_DIRNAME
     from indexer.onnx_encoder import onnx_file
@@ -126,7 +127,14 @@ def query_encoder_file(settings: Settings) -> Path | None:
             f"GAZETTE_QUERY_ENCODER={settings.query_encoder} works with the bundled offline model only, "
             f"not {settings.model!r}: set GAZETTE_QUERY_ENCODER=torch"
         )
-    return onnx_file(Path(settings.models_dir) / MODEL_DIRNAME, settings.query_encoder)
+    return onnx_file(Path(settings.models_dir) / MODEL_DIRNAME, encoder)
+
+
+def effective_query_encoder(settings: Settings) -> str:
+    """settings.query_encoder with "auto" resolved: onnx-fp32 for the offline model, else torch."""
+    if settings.query_encoder == "auto":
+        return "onnx-fp32" if settings.model == OFFLINE_MODEL else "torch"
+    return settings.query_encoder
 
 
 class FakeEmbedder:

@@ -3,6 +3,7 @@
     .venv/bin/python scripts/bench.py [--questions eval/data/dev.jsonl] [--n 200] [--http] [--build]
     .venv/bin/python scripts/bench.py --encoders [--n 200]
     .venv/bin/python scripts/bench.py --cold 5
+    .venv/bin/python scripts/bench.py --scale 100000
     .venv/bin/python scripts/bench.py --load 32 --seconds 60 [--url http://127.0.0.1:8000] [--serve [--workers 2]]
 
 --http also measures POST /api/ask through a real uvicorn process on 127.0.0.1.
@@ -11,6 +12,7 @@
 one process, tokenisation included, and each one's cosine to torch's vectors.
 --load only: N concurrent clients POST /api/ask to a server on 127.0.0.1 for S seconds (each sends
 its next question when the previous answer arrives), then answers/s, latency percentiles, errors.
+--scale only: flat FAISS vs HNSW and IVF on N synthetic clustered vectors (build, query p50, recall@10).
 --cold only: wall time of fresh `gazette ask` and `gazette search` processes (median of RUNS).
 --serve starts that server (`gazette serve`, or uvicorn with --workers) and stops it afterwards.
 Figures are printed as JSON and written to test-output/bench.json (or bench-encoders/-load.json).
@@ -178,6 +180,60 @@ def bench_cold(runs: int, question: str) -> dict:
     return out
 
 
+def bench_scale(n: int, dim: int = 384, queries: int = 200, k: int = 10) -> dict:
+    """Flat FAISS against HNSW and IVF on n synthetic unit vectors: build time, query p50, recall@k vs flat.
+
+    The vectors are clustered (like real chunk vectors, which bunch up) so IVF's lists are uneven.
+    """
+    import faiss
+    import numpy as np
+
+    faiss.omp_set_num_threads(1)  # as the engine searches
+    rng = np.random.default_rng(0)
+    centres = rng.standard_normal((max(n // 500, 8), dim)).astype(np.float32)
+    data = centres[rng.integers(0, len(centres), n)] + 0.6 * rng.standard_normal((n, dim)).astype(np.float32)
+    data /= np.linalg.norm(data, axis=1, keepdims=True)
+    qs = data[rng.integers(0, n, queries)] + 0.3 * rng.standard_normal((queries, dim)).astype(np.float32)
+    qs /= np.linalg.norm(qs, axis=1, keepdims=True)
+    nlist = max(16, int(4 * np.sqrt(n)))
+
+    def hnsw():
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.add(data)
+        index.hnsw.efSearch = 64
+        return index
+
+    def ivf():
+        quantizer = faiss.IndexFlatIP(dim)
+        index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        index.train(data[rng.choice(n, min(n, 40 * nlist), replace=False)])
+        index.add(data)
+        index.nprobe = 16
+        return index
+
+    def flat():
+        index = faiss.IndexFlatIP(dim)
+        index.add(data)
+        return index
+
+    out, truth = {"n": n, "dim": dim, "queries": queries, "k": k}, None
+    for name, make in (("flat", flat), ("hnsw32_ef64", hnsw), (f"ivf{nlist}_nprobe16", ivf)):
+        t = time.perf_counter()
+        index = make()
+        build_s = time.perf_counter() - t
+        ms, found = [], []
+        for q in qs:
+            t = time.perf_counter()
+            _, rows = index.search(q.reshape(1, -1), k)
+            ms.append((time.perf_counter() - t) * 1000)
+            found.append(rows[0])
+        truth = truth if truth is not None else found
+        recall = float(np.mean([len(set(a) & set(b)) / k for a, b in zip(found, truth)]))
+        out[name] = {"build_s": round(build_s, 2), "search_ms": summary(ms), f"recall@{k}_vs_flat": round(recall, 4)}
+    return out
+
+
 def bench_engine(engine, questions: list[str]) -> dict:
     for q in questions[:10]:  # warm-up: model, jieba dictionary, term statistics
         engine.ask(q)
@@ -247,10 +303,13 @@ def main() -> None:
     ap.add_argument("--url", default="http://127.0.0.1:8000", help="the server --load targets (127.0.0.1 only)")
     ap.add_argument("--serve", action="store_true", help="start the server for --load on a free port, stop it after")
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes of the server --serve starts")
+    ap.add_argument("--scale", type=int, metavar="N", help="only: flat FAISS vs HNSW/IVF on N synthetic vectors")
     ap.add_argument("--cold", type=int, metavar="RUNS", help="only: wall time of RUNS fresh `gazette ask`/`search` processes")
     args = ap.parse_args()
 
     settings = get_settings()
+    if args.scale:
+        return _write("bench-scale.json", bench_scale(args.scale))
     if args.cold:
         result = bench_cold(args.cold, "烈士遗属坐公交车要钱吗？")
         result["query_encoder"] = settings.query_encoder

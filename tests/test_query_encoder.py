@@ -18,7 +18,8 @@ from indexer.settings import OFFLINE_MODEL, REPO_ROOT, Settings, get_settings
 @pytest.mark.parametrize(
     ("encoder", "expected"),
     [
-        ("torch", None),  # the default: sentence-transformers embeds questions too
+        ("torch", None),  # sentence-transformers embeds questions too
+        ("auto", FP32_FILE),  # the default, with the offline model
         ("onnx-fp32", FP32_FILE),
         ("onnx-int8", INT8_FILE),
     ],
@@ -30,16 +31,20 @@ def test_query_encoder_file_per_setting(tmp_path, encoder, expected):
     assert got == want
 
 
-def test_query_encoder_default_is_torch(monkeypatch):
+def test_query_encoder_default_is_auto(monkeypatch):
     monkeypatch.delenv("GAZETTE_QUERY_ENCODER", raising=False)
-    assert Settings().query_encoder == "torch"
+    assert Settings().query_encoder == "auto"
     monkeypatch.setenv("GAZETTE_QUERY_ENCODER", "onnx-int8")
     assert Settings().query_encoder == "onnx-int8"
 
 
 def test_query_encoder_rejects_unknown_value():
-    with pytest.raises(ValidationError, match="'torch', 'onnx-fp32' or 'onnx-int8'"):
+    with pytest.raises(ValidationError, match="'auto', 'torch', 'onnx-fp32' or 'onnx-int8'"):
         Settings(query_encoder="onnx-int4")
+
+
+def test_auto_is_torch_for_other_models(tmp_path):
+    assert query_encoder_file(Settings(model="BAAI/bge-small-zh-v1.5", models_dir=tmp_path)) is None
 
 
 def test_onnx_encoder_needs_the_offline_model():
