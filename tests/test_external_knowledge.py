@@ -34,6 +34,7 @@ def client(engine):
 def test_records_have_content_score_title_metadata(client, engine):
     r = client.post("/retrieval", json=body("烈士 褒扬金", top_k=5, metadata_condition={"conditions": []}), headers=AUTH)
     assert r.status_code == 200
+    search_call = engine.calls[-1]  # the route's own call, before this test calls the engine itself
     records = r.json()["records"]
     assert [rec["content"] for rec in records] == [h.chunk.text for h in engine.search("烈士 褒扬金", k=5)]
     first = records[0]
@@ -44,7 +45,6 @@ def test_records_have_content_score_title_metadata(client, engine):
         "url": "http://testserver/documents/2023-08-ling46#p1", "section": "聊城市烈士褒扬办法 > 第一章 总则",
     }
     assert all(0.0 <= rec["score"] <= 1.0 for rec in records)
-    search_call = engine.calls[-1]
     assert search_call[:3] == ("search", "烈士 褒扬金", 5) and search_call[5] is False  # in the threadpool
 
 
