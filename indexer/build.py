@@ -155,11 +155,16 @@ def build_index(settings: Settings, paths: list[Path] | None = None, embedder: E
         return _build_index(settings, paths, embedder, progress, force, started)
 
 
-@contextmanager
 def build_lock(settings: Settings):
     """One build at a time per cache folder, across processes (the CLI and a running service)."""
+    return cache_file_lock(settings, BUILD_LOCK)
+
+
+@contextmanager
+def cache_file_lock(settings: Settings, name: str):
+    """An exclusive lock on the file `name` in the cache folder, across processes."""
     settings.cache_dir.mkdir(parents=True, exist_ok=True)
-    with open(settings.cache_dir / BUILD_LOCK, "a+") as f:
+    with open(settings.cache_dir / name, "a+") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
             yield

@@ -14,18 +14,16 @@ remove`, `gazette sources`) and the admin API both call these functions.
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import re
 import shutil
 import tempfile
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import STORE, BuildReport, build_index, read_manifest
+from .build import STORE, BuildReport, build_index, cache_file_lock, read_manifest
 from .duplicates import Duplicate
 from .embedder import Embedder
 from .errors import CorpusChangeRefused, GazetteError, GazetteParseError, SourceNotFound
@@ -147,16 +145,9 @@ def corpus_file(settings: Settings, source: str) -> Path:
 # ---- changes -----------------------------------------------------------------------------------
 
 
-@contextmanager
 def corpus_lock(settings: Settings):
     """One corpus change at a time per cache folder, across processes."""
-    settings.cache_dir.mkdir(parents=True, exist_ok=True)
-    with open(settings.cache_dir / CORPUS_LOCK, "a+") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+    return cache_file_lock(settings, CORPUS_LOCK)
 
 
 def _count(n: int) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -131,7 +131,7 @@ def assess(ctx: AnswerContext, q: Question, top_k: int, filters: Filters | None,
     timings = timings if timings is not None else {}
     if q.docnum:  # a detail question about a named document: look only inside that document
         docs = ctx.find_by_docnum(q.text)
-        filters = Filters(**{**(filters.__dict__ if filters else {}), "doc_ids": tuple(d.doc_id for d in docs)})
+        filters = replace(filters or Filters(), doc_ids=tuple(d.doc_id for d in docs))
     unknown_years = ctx.scope.unknown_years(q.years)
     if unknown_years:
         return Assessment(q, [], [], [], [], None, None, _scope_text(W.OUT_OF_SCOPE_YEAR, ctx, year=unknown_years[0]))
@@ -195,10 +195,10 @@ def _sentence_similarity(ctx: AnswerContext, qvec: np.ndarray) -> Callable[[str]
 
 def _similarity(ctx: AnswerContext, qvec: np.ndarray | None, texts: list[str]) -> float:
     """Best cosine of the question to these sentences, from the vectors built with the index."""
-    if qvec is None or not texts:
+    if qvec is None:
         return 0.0
-    vecs = [ctx.sentence_vectors[k] for k in map(sentence_key, texts) if k in ctx.sentence_vectors]
-    return float((np.vstack(vecs) @ qvec).max()) if vecs else 0.0
+    sims = [x for x in map(_sentence_similarity(ctx, qvec), texts) if x is not None]
+    return max(sims, default=0.0)
 
 
 def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:

@@ -12,6 +12,7 @@ from indexer.text import normalize_for_index, sentences
 
 from .question import CN_FIGURE_RE, DATE_RE, DEPT_NOTE_RE, DEPT_RE, FIGURE_RE, PERSON_RE, PROCEDURE_RE, Question, term_variants
 from .results import Hit
+from .scope import place_stem
 
 UNKNOWN_TERM_WEIGHT = 4.0  # a word the gazettes never use is more likely phrasing than substance
 
@@ -177,5 +178,4 @@ def missing_constraint(q: Question, c: Candidate) -> bool:
 
 def mentions_place(place: str, c: Candidate) -> bool:
     """Whether the sentence itself names the place (a title or list elsewhere does not count)."""
-    stem = re.sub(r"(省|市|县|区|自治区|自治州)$", "", place)
-    return place in c.sentence or (len(stem) >= 2 and stem in c.sentence)
+    return place in c.sentence or place_stem(place) in c.sentence

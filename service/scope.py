@@ -30,7 +30,8 @@ class Division:
     code: str  # 12-digit adcode: 2 digits province, 2 city, 2 county
 
 
-def _stem(name: str) -> str:
+def place_stem(name: str) -> str:
+    """济南市 → 济南: the name without its administrative suffix (kept whole when too short)."""
     for s in _SUFFIXES:
         if name.endswith(s) and len(name) - len(s) >= 2:
             return name[: -len(s)]
@@ -55,7 +56,7 @@ def divisions() -> dict[str, tuple[Division, ...]]:
         if not name or not code.isdigit() or name in ("市辖区", "县", "省直辖县级行政区划"):
             continue
         d = Division(name, code)
-        for key in {name, _stem(name)}:
+        for key in {name, place_stem(name)}:
             if len(key) >= 2:
                 out.setdefault(key, []).append(d)
     return {k: tuple(v) for k, v in out.items()}
@@ -105,7 +106,7 @@ class CorpusScope:
     def is_home(self, place: str) -> bool:
         if place in HOME_WORDS:
             return True
-        found = divisions().get(place) or divisions().get(_stem(place))
+        found = divisions().get(place) or divisions().get(place_stem(place))
         return not found or any(_city_prefix(d.code) in self.home for d in found)
 
     def foreign_places(self, question: str) -> tuple[str, ...]:
@@ -133,11 +134,11 @@ def places_in(question: str) -> tuple[str, ...]:
         word = w.word.strip()
         if len(word) < 2 or word in out or word not in table:
             continue
-        if not (w.flag == "ns" or word != _stem(word)):
+        if not (w.flag == "ns" or word != place_stem(word)):
             continue
         # a province or city by any name; a county only by its full name of 3+ characters, since
         # short county names are also common words ("市和县" holds 和县, "主城区" holds 城区)
-        if any(_is_city_or_province(d) for d in table[word]) or (len(word) >= 3 and word != _stem(word)):
+        if any(_is_city_or_province(d) for d in table[word]) or (len(word) >= 3 and word != place_stem(word)):
             out.append(word)
     return tuple(out)
 
