@@ -91,19 +91,61 @@ def _starts_unit(s: str, chronicle: bool) -> bool:
     return chronicle and bool(DAY_RE.match(s))
 
 
+# A heading-like item line at least this long, among sentence items, is a cut sentence; shorter
+# labels ("一、总体要求") stay headings whatever their neighbours are.
+MIN_CUT_ITEM_CHARS = 12
+
+
+def _nearest_siblings(lines: list[str], i: int, level: int) -> list[str]:
+    """The previous and next lines of the same marker level as line i, within its parent unit."""
+    out: list[str] = []
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(lines):
+            lv = marker_level(lines[j])
+            if lv is not None and lv < level:
+                break
+            if lv == level:
+                out.append(lines[j])
+                break
+            j += step
+    return out
+
+
+def broken_item_lines(lines: list[str], chronicle: bool = False) -> set[int]:
+    """Indexes of numbered lines that look like headings but are list items cut by a line break.
+
+    "二、全市城市特困人员基本生活标准提高" ∥ "到每人每月660元，…": short and unpunctuated like a
+    heading, yet its neighbouring items ("一、…提高到每人每月…元。") are sentences, and the next
+    line continues it. Headings come in lists of headings.
+    """
+    broken: set[int] = set()
+    for i, s in enumerate(lines[:-1]):
+        level = marker_level(s)
+        if level is None or not is_heading_line(s) or ends_sentence(s) or len(strip_spaces(s)) < MIN_CUT_ITEM_CHARS:
+            continue
+        nxt = lines[i + 1]
+        if _is_standalone(nxt) or _starts_unit(nxt, chronicle):
+            continue
+        siblings = _nearest_siblings(lines, i, level)
+        if siblings and not any(is_heading_line(x) for x in siblings):
+            broken.add(i)
+    return broken
+
+
 def join_lines(lines: list[str], chronicle: bool = False) -> list[str]:
     """Join hard line breaks: a line continues when it ends mid-sentence and the next is no new unit."""
+    kept = [raw.strip() for raw in lines if raw.strip() and not TABLE_SEP_RE.match(raw.strip())]
+    broken = broken_item_lines(kept, chronicle)
     out: list[str] = []
     open_ = False
-    for raw in lines:
-        s = raw.strip()
-        if not s or TABLE_SEP_RE.match(s):
-            continue
+    for i, s in enumerate(kept):
         if out and open_ and not _is_standalone(s) and not _starts_unit(s, chronicle):
             out[-1] += s
         else:
             out.append(s)
-        open_ = not ends_sentence(out[-1]) and not _is_standalone(out[-1])
+        standalone = _is_standalone(out[-1]) and not (i in broken and out[-1] == s)
+        open_ = not ends_sentence(out[-1]) and not standalone
     return out
 
 

@@ -211,7 +211,8 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
         return _refusal(W.REFUSAL, ctx)
     strong = [c for c in a.exact if c.cover >= ctx.policy.min_cover]
     if strong:
-        return _write_answer(ctx, _select_evidence(ctx, a.question, strong, top_k), a.question)
+        evidence = _select_evidence(ctx, a.question, strong, top_k)
+        return _write_answer(ctx, evidence + _part_evidence(ctx, a, evidence), a.question)
     pool = a.exact or a.plausible
     # the best passages of the best document, one sentence each: a hedge shows what is closest
     best: list[Candidate] = []
@@ -264,6 +265,29 @@ def _select_evidence(ctx: AnswerContext, q: Question, candidates: list[Candidate
             if note and not any(DEPT_NOTE_RE.search(x) for x in ev.sentences):
                 ev.sentences.append(note)
     return list(evidence.values())
+
+
+def _part_evidence(ctx: AnswerContext, a: Assessment, chosen: list[_Evidence]) -> list[_Evidence]:
+    """For a question that asks several things, the best passage of each part not yet quoted.
+
+    A part ranks the candidates by its own key terms first and the whole question's coverage
+    second ("原来是谁" has no terms of its own: it takes the next best person of the same topic).
+    Only the documents already quoted are searched: the parts ask about one subject.
+    """
+    q, policy = a.question, ctx.policy
+    docs = {e.doc.doc_id for e in chosen}
+    quoted = {e.paragraph.paragraph_id for e in chosen}
+    extra: list[_Evidence] = []
+    for part in q.parts:
+        pool = [c for c in a.plausible if c.hit.chunk.doc_id in docs and c.cover >= policy.min_cover and fits_intent(part, c)]
+        if not pool:
+            continue
+        best = max(pool, key=lambda c: (coverage(part.terms, c.sentence, ctx.term_stats), c.score))
+        if best.paragraph.paragraph_id in quoted:
+            continue
+        quoted.add(best.paragraph.paragraph_id)
+        extra.append(_Evidence(ctx.document(best.hit.chunk.doc_id), best.paragraph, [best.sentence], best.score))
+    return extra
 
 
 # ---------------------------------------------------------------- writing

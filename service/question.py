@@ -59,6 +59,9 @@ class Question:
     ordinals: tuple[str, ...] = ()  # 第三, 第64次: must match exactly
     docnum: str | None = None  # a 文号 named in the question, normalised
     places: tuple[str, ...] = field(default=())  # place names, filled by the scope check
+    # The clauses of a question that asks several things ("现在是谁？原来是谁？"), each parsed on
+    # its own; empty for a single question. Each part gets its own evidence.
+    parts: tuple["Question", ...] = ()
 
 
 def question_intent(q: str) -> Intent:
@@ -146,6 +149,12 @@ def canonical_docnums(text: str) -> str:
     return _BARE_DOCNUM.sub(lambda m: f"{m['prefix']}〔{m['year']}〕{m['num']}号", text)
 
 
+def question_clauses(text: str) -> list[str]:
+    """The separately asked clauses of a question: split after each question mark or semicolon."""
+    pieces = [p.strip(" ，,") for p in re.split(V.CLAUSE_BREAK, text)]
+    return [p for p in pieces if len(p) >= V.MIN_CLAUSE_CHARS]
+
+
 def parse_question(text: str, history: list[dict] | None = None, is_rare: Callable[[str], bool] | None = None) -> Question:
     """The question parsed once; everything downstream reads this, not the raw string.
 
@@ -158,6 +167,8 @@ def parse_question(text: str, history: list[dict] | None = None, is_rare: Callab
     extra = official_terms([t for t in terms if is_rare is None or is_rare(t)])
     flat = re.sub(r"\s+", "", text)
     bare = DECREE_RE.sub(" ", DOCNUM_RE.sub(" ", flat))  # numbers inside a 文号 are not constraints
+    clauses = question_clauses(text)
+    parts = tuple(parse_question(c, None, is_rare) for c in clauses) if len(clauses) > 1 else ()
     return Question(
         text=text,
         query=query,
@@ -169,4 +180,5 @@ def parse_question(text: str, history: list[dict] | None = None, is_rare: Callab
         months=tuple(dict.fromkeys(MONTH_RE.findall(bare))),
         ordinals=tuple(dict.fromkeys(ORDINAL_RE.findall(bare))),
         docnum=normalize_docnum(text),
+        parts=parts,
     )

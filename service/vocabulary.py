@@ -14,7 +14,7 @@ QUESTION_WORDS = frozenset("""
 需要 是 的 了 在 和 与 政府 市 规定 什么时候 何时 时候 哪年 多久 谁 部门 单位 负责 情况 一下 一般 现在 目前 那 那么
 这个 该 文件 讲 说 内容 标准 给 对 会 都 还 政策 几次 几年 几天 几个 几项 多长时间 多长 还要 还能 拿到 提到 那阵子
 行不行 合理 不 啥 咋 咋办 么 嘛 呀 啊 么样 得 能不能 可不可以 是不是 要不要 到底 具体 哪儿 多 最多 最少 至少 一共 总共
-打算 准备 今年 去年 里 上 家里 俺 咱 咱们 听说 知道 问问 问 一个 个 怎么样 管不管 谁管 找谁 归谁管 有啥 有什么 多大
+打算 准备 今年 去年 里 上 家里 俺 咱 咱们 听说 知道 问问 问 一个 个 怎么样 管不管 谁管 找谁 归谁管 有啥 有什么 多大 又 那位 这位
 """.split())
 
 # The corpus' home city is a place, but naming it narrows nothing inside its own gazette.
@@ -31,6 +31,9 @@ NOT_PERSON_CUES = r"谁负责|找谁|归谁|由谁|交给谁|向谁|谁牵头|�
 # A 文号 plus one of these asks what the document is; a 文号 with any other question asks a detail.
 DOCUMENT_CUES = r"是什么文件|什么文件|哪个文件|讲的是什么|讲什么|讲了什么|说的是什么|是关于什么|关于什么|主要内容|是啥文件|是什么$|是什么[？?]$|标题"
 YES_NO_CUES = r"吗[？?]?$|能不能|可不可以|是不是|行不行|要不要|有没有|合不合|算不算"
+# Where one asked clause ends and the next begins: "现在的局长是谁？原来那位呢？"
+CLAUSE_BREAK = r"[？?；;]+"
+MIN_CLAUSE_CHARS = 3  # shorter pieces ("好的？") ask nothing of their own
 FOLLOW_UP_OPENERS = r"^(那|那么|还有|另外|如果是|要是)"
 FOLLOW_UP_REFERENCES = r"这个|这项|这些|该(办法|方案|文件|政策|规定)|它|上述|此项"
 
