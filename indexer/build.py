@@ -141,7 +141,7 @@ def sentence_keys(docs: list[Document]) -> list[str]:
         sentence_key(s)
         for d in docs
         for p in d.paragraphs
-        if p.kind not in ("signature", "heading")
+        if p.kind not in ("signature", "heading", "title")
         for s in sentences(p.text)
         if len(s) >= MIN_SENTENCE_CHARS
     )

@@ -29,10 +29,11 @@ def _scope(p: Paragraph) -> tuple[str, ...]:
 
 def structural_units(doc: Document) -> list[list[Paragraph]]:
     """Paragraphs grouped into the smallest units that must stay together."""
+    body = [p for p in doc.paragraphs if p.kind != "title"]  # every chunk carries the title already
     if doc.type == "任免":
-        return [list(doc.paragraphs)] if doc.paragraphs else []
+        return [body] if body else []
     units: list[list[Paragraph]] = []
-    for p in doc.paragraphs:
+    for p in body:
         prev = units[-1] if units else None
         if prev is None or _scope(prev[0]) != _scope(p):
             units.append([p])

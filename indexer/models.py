@@ -32,7 +32,7 @@ class Paragraph:
     index: int
     heading_path: tuple[str, ...]  # e.g. ("聊城市烈士褒扬办法", "第三章 褒扬", ...)
     text: str
-    kind: str = "text"  # text | heading | list_item | table_row | signature | chronicle | appointment
+    kind: str = "text"  # title | text | heading | list_item | table_row | signature | chronicle | appointment
 
 
 @dataclass

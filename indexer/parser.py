@@ -21,7 +21,7 @@ from .errors import GazetteParseError
 from .frontmatter import parse_front_matter
 from .metadata import document_type, read_header, read_validity, signing_date, title_block
 from .models import Document, GazetteIssue, Paragraph, Validity
-from .paragraphs import build_paragraphs, is_embedded_title
+from .paragraphs import RawParagraph, build_paragraphs, is_embedded_title
 from .text import clean_line, iso_date, normalize_docnum, strip_markup, strip_spaces
 
 log = logging.getLogger(__name__)
@@ -134,7 +134,8 @@ def whole_file_document(lines: list[str], meta: dict[str, str]) -> list[Article]
 def _document(article: Article, issue: GazetteIssue | None, path: Path) -> Document:
     header = read_header(article)
     chronicle = article.kind == "chronicle"
-    raw = build_paragraphs(header.body, header.title, chronicle=chronicle)
+    # the title line is paragraph 0: a lookup by 文号 quotes it like any other text of the document
+    raw = [RawParagraph((header.title,), header.title, "title"), *build_paragraphs(header.body, header.title, chronicle=chronicle)]
     date = None if chronicle else signing_date(header.body, header.date_hint)
     if date is None and not chronicle:
         date = iso_date(article.meta.get("成文日期", ""))  # a web page's metadata table

@@ -317,17 +317,20 @@ def _citation(n: int, ev: _Evidence) -> Citation:
 
 def _document_answer(ctx: AnswerContext, doc: Document) -> Answer | None:
     """A lookup by 文号: the document's title, date and opening paragraph."""
-    body = [p for p in doc.paragraphs if p.kind not in ("signature", "heading") and len(p.text) > 20]
+    body = [p for p in doc.paragraphs if p.kind not in ("signature", "heading", "title") and len(p.text) > 20]
     # an 印发 notice's own text is boilerplate: quote the opening of the document it carries
     inner = [p for p in body if doc.embedded_titles and len(p.heading_path) > 1 and p.heading_path[1] in doc.embedded_titles]
     first = next((p for p in inner or body if not p.text.startswith("各县")), body[0] if body else None)
     if first is None:
         return None
     lead = sentences(first.text)[:2]
-    ev = _Evidence(doc, first, lead, 1.0)
     when = W.DOCUMENT_SIGNED.format(date=_cn_date(doc.date)) if doc.date else ""
-    text = W.DOCUMENT_LOOKUP.format(docnum=doc.docnum, issuer=doc.issuer or "", title=doc.title, when=when, lead="".join(lead))
-    return Answer(answer=text, answered=True, citations=[_citation(1, ev)])
+    values = dict(docnum=doc.docnum, issuer=doc.issuer or "", title=doc.title, when=when, lead="".join(lead))
+    title = next((p for p in doc.paragraphs if p.kind == "title"), None)
+    if title is None:
+        return Answer(answer=W.DOCUMENT_LOOKUP.format(**values), answered=True, citations=[_citation(1, _Evidence(doc, first, lead, 1.0))])
+    citations = [_citation(1, _Evidence(doc, title, [title.text], 1.0)), _citation(2, _Evidence(doc, first, lead, 1.0))]
+    return Answer(answer=W.DOCUMENT_LOOKUP_TITLED.format(**values), answered=True, citations=citations)
 
 
 def _cited_docnum_answer(ctx: AnswerContext, docnum: str) -> Answer | None:

@@ -20,6 +20,8 @@ SOURCE_LINE = "根据{label}{when}："
 SOURCE_YEAR = "（{year}年）"
 SOURCE_SIGNED = "（{date}签发）"
 DOCUMENT_LOOKUP = "{docnum}是{issuer}的《{title}》{when}。其中写道：{lead}[1]"
+# the same, when the title line is quoted as a passage of its own
+DOCUMENT_LOOKUP_TITLED = "{docnum}是{issuer}的《{title}》[1]{when}。其中写道：{lead}[2]"
 DOCUMENT_SIGNED = "，{date}签发"
 
 EXPIRED = "注意：{label}的有效期至{date}，已经到期。"

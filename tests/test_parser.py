@@ -192,7 +192,8 @@ def test_synthetic_gazette_traps():
     assert table == ["|项目|标准|责任单位|", "|城市| 300元|市民政局|", "|农村| 2400元|市民政局|"]  # repeated header dropped
     chron = docs[2]
     assert chron.title == "聊城市人民政府大事记（2030年1月）"
-    assert [p.heading_path[-1] for p in chron.paragraphs] == ["2日", "2日", "12—13日"]
+    assert [(p.kind, p.text) for p in chron.paragraphs[:1]] == [("title", "聊城市人民政府大事记（2030年1月）")]
+    assert [p.heading_path[-1] for p in chron.paragraphs[1:]] == ["2日", "2日", "12—13日"]
 
 
 @pytest.mark.parametrize(

@@ -54,7 +54,8 @@ def test_standalone_document_metadata(name, docnum, title, issuer, type_, date, 
 def test_standalone_body_keeps_headings_and_drops_web_metadata():
     d = parse_gazette(FIXTURES / "state_council_web_page.txt")[0]
     texts = [p.text for p in d.paragraphs]
-    assert texts[0] == "各省、自治区、直辖市人民政府，国务院各部委、各直属机构："
+    assert texts[:2] == [d.title, "各省、自治区、直辖市人民政府，国务院各部委、各直属机构："]
+    assert d.paragraphs[0].kind == "title"
     assert not any(t.startswith(("索引号", "发文字号", "标题")) for t in texts)
     item = next(p for p in d.paragraphs if p.text.startswith("1.试点城市每年"))
     assert item.heading_path[:4] == (d.title, "城市测绘标志保护试点方案", "二、主要任务", "（一）开展普查登记")

@@ -82,6 +82,7 @@
     (paragraphs || []).forEach(function (p) {
       const depth = Math.max(0, Math.min(6, (p.heading_path || []).length));
       const kind = /^[a-z_]+$/.test(p.kind || "") ? p.kind : "text";
+      if (kind === "title") return; // shown as the page's h1 already
       let tag = "p";
       if (kind === "heading") {
         const level = Math.min(Math.max(2, Math.min(6, depth + 1)), lastLevel + 1);
