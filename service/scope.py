@@ -16,6 +16,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from indexer.models import Document
+from indexer.lexical import pos_tokenizer
 
 from .vocabulary import HOME_WORDS
 
@@ -126,11 +127,9 @@ class CorpusScope:
 
 def places_in(question: str) -> tuple[str, ...]:
     """Place names in a question: jieba's place tags (ns) or full names, checked against the division table."""
-    import jieba.posseg as pseg
-
     table = divisions()
     out = []
-    for w in pseg.lcut(question, HMM=False):
+    for w in pos_tokenizer().lcut(question, HMM=False):
         word = w.word.strip()
         if len(word) < 2 or word in out or word not in table:
             continue
