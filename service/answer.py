@@ -25,7 +25,7 @@ from indexer.text import DOCNUM_RE, normalize_docnum, sentence_key, sentences
 from . import wording as W
 from .decision import DecisionFeatures, DecisionModel
 from .evidence import Candidate, TermStats, coverage, fits_intent, mentions_place, missing_constraint, rank_sentences, unknown_share
-from .question import DATE_RE, DEPT_NOTE_RE, Question, parse_question
+from .question import DATE_RE, DEPT_NOTE_RE, VALIDITY_RE, Question, parse_question
 from .results import Answer, Citation, Filters, Hit, RetrievalSignals
 from .scope import CorpusScope
 
@@ -212,7 +212,7 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
     strong = [c for c in a.exact if c.cover >= ctx.policy.min_cover]
     if strong:
         evidence = _select_evidence(ctx, a.question, strong, top_k)
-        return _write_answer(ctx, evidence + _part_evidence(ctx, a, evidence), a.question)
+        return _write_answer(ctx, _with_lists(ctx, evidence + _part_evidence(ctx, a, evidence)), a.question)
     pool = a.exact or a.plausible
     # the best passages of the best document, one sentence each: a hedge shows what is closest
     best: list[Candidate] = []
@@ -222,7 +222,7 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
         if len(best) == ctx.policy.hedge_passages:
             break
     evidence = [_Evidence(ctx.document(c.hit.chunk.doc_id), c.paragraph, [c.sentence], c.score) for c in best]
-    answer = _write_answer(ctx, evidence, a.question)
+    answer = _write_answer(ctx, _with_lists(ctx, evidence), a.question)
     answer.answer = W.HEDGE_LEAD + "\n" + answer.answer
     return answer
 
@@ -249,6 +249,8 @@ def _select_evidence(ctx: AnswerContext, q: Question, candidates: list[Candidate
     policy = ctx.policy
     top = candidates[0]
     best = [c for c in candidates if c.score >= top.score - policy.score_window and _same_or_as_good(c, top, q, policy)]
+    if q.intent.validity:  # the 施行 / 有效期 clause answers it, though it shares few words with the topic
+        best.sort(key=lambda c: not VALIDITY_RE.search(c.sentence))
     evidence: dict[str, _Evidence] = {}
     for c in best[: max(3, top_k)]:
         key = c.paragraph.paragraph_id
@@ -265,6 +267,22 @@ def _select_evidence(ctx: AnswerContext, q: Question, candidates: list[Candidate
             if note and not any(DEPT_NOTE_RE.search(x) for x in ev.sentences):
                 ev.sentences.append(note)
     return list(evidence.values())
+
+
+def _with_lists(ctx: AnswerContext, chosen: list[_Evidence]) -> list[_Evidence]:
+    """A lead-in line ("市人民政府决定，任命：") says nothing alone: the paragraph it introduces follows it."""
+    out: list[_Evidence] = []
+    quoted = {e.paragraph.paragraph_id for e in chosen}
+    for ev in chosen:
+        out.append(ev)
+        if not ev.paragraph.text.rstrip().endswith(("：", ":")):
+            continue
+        following = ev.doc.paragraphs[ev.paragraph.index + 1: ev.paragraph.index + 2]
+        if following and following[0].kind not in ("heading", "signature", "title") and following[0].paragraph_id not in quoted:
+            nxt = following[0]
+            quoted.add(nxt.paragraph_id)
+            out.append(_Evidence(ev.doc, nxt, sentences(nxt.text)[:ctx.policy.max_sentences_per_paragraph], ev.score))
+    return out
 
 
 def _part_evidence(ctx: AnswerContext, a: Assessment, chosen: list[_Evidence]) -> list[_Evidence]:

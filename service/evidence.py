@@ -10,7 +10,7 @@ from indexer.lexical import tokenize
 from indexer.models import Paragraph
 from indexer.text import normalize_for_index, sentences
 
-from .question import CN_FIGURE_RE, DATE_RE, DEPT_NOTE_RE, DEPT_RE, FIGURE_RE, PERSON_RE, PROCEDURE_RE, Question, term_variants
+from .question import CN_FIGURE_RE, DATE_RE, DEPT_NOTE_RE, DEPT_RE, FIGURE_RE, PERSON_RE, PROCEDURE_RE, REMOVAL_RE, VALIDITY_RE, Question, term_variants
 from .results import Hit
 from .scope import place_stem
 
@@ -107,7 +107,7 @@ def fits_intent(q: Question, c: Candidate) -> bool:
             return False
     if intent.date and not intent.figure and not DATE_RE.search(s):
         return False
-    if intent.person and not PERSON_RE.search(s):
+    if intent.person and not PERSON_RE.search(s) and not (intent.former and REMOVAL_RE.search(s)):
         return False
     return True
 
@@ -122,6 +122,8 @@ def intent_bonus(q: Question, s: str) -> float:
         bonus += 0.45
     elif intent.department and DEPT_RE.search(s):
         bonus += 0.1
+    if intent.validity and VALIDITY_RE.search(s):
+        bonus += 0.45
     if intent.procedure and PROCEDURE_RE.search(s):
         bonus += 0.1
     return bonus
