@@ -36,6 +36,10 @@ def print_build(report) -> None:
         print(f"gazette: error: {err}", file=sys.stderr)
     for dup in report.duplicates:
         print(f"duplicate: {dup}")
+    for warning in report.warnings:
+        print(f"gazette: warning: {warning}", file=sys.stderr)
+    if report.vector_store:
+        print(report.vector_store)
     if report.up_to_date:
         print(f"index up to date: {report.documents} documents, {report.chunks} chunks in {report.index_dir}")
     else:
