@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 KEEP = 2  # synced collections kept per prefix: the current corpus and the one before it
 INSERT_BATCH = 1000
+SYNC_LOCK = "milvus.lock"  # in the cache folder, held while a collection is written
 SYNCED = "gazette.synced_at"  # collection property: set last, once every row is in and flushed
 MAX_VARCHAR = 65535  # bytes, Milvus' limit
 TEXT_ANALYZER = {"tokenizer": "jieba", "filter": ["cnalphanumonly"]}
@@ -92,6 +93,7 @@ class MilvusStore:
     """One Milvus deployment (a lite file or a server) and the collections of one prefix in it."""
 
     def __init__(self, settings: Settings, full_text: bool = False):
+        self.settings = settings
         self.uri = settings.milvus_target
         self.prefix = settings.milvus_collection
         self.timeout = settings.milvus_timeout
@@ -165,6 +167,18 @@ class MilvusStore:
         if self.is_synced(name, rows):
             self._load(name)
             return SyncReport(name, rows, False, time.perf_counter() - started)
+        from .build import cache_file_lock
+
+        with cache_file_lock(self.settings, SYNC_LOCK):  # processes of this cache folder write it once
+            if self.is_synced(name, rows):
+                self._load(name)
+                return SyncReport(name, rows, False, time.perf_counter() - started)
+            self._write(name, rows, read)
+        self._load(name)
+        self.prune(keep=name)
+        return SyncReport(name, rows, True, time.perf_counter() - started)
+
+    def _write(self, name: str, rows: int, read) -> None:
         docs, chunks, vectors = read()
         vectors = np.asarray(vectors, dtype=np.float32)
         if not len(chunks) == len(vectors) == rows:
@@ -174,13 +188,11 @@ class MilvusStore:
             if c.has_collection(name):  # half-written (an interrupted sync): start again
                 c.drop_collection(name)
             c.create_collection(name, schema=self._schema(int(vectors.shape[1])), index_params=self._index_params())
+            by_id = {d.doc_id: d for d in docs}
             for start in range(0, len(chunks), INSERT_BATCH):
-                c.insert(name, list(self._rows(docs, chunks, vectors, start, start + INSERT_BATCH)))
-            c.flush(name)
+                c.insert(name, list(self._rows(by_id, chunks, vectors, start, start + INSERT_BATCH)))
+            c.flush(name)  # searches see only flushed rows
             c.alter_collection_properties(name, {SYNCED: str(time.time())})
-        self._load(name)
-        self.prune(keep=name)
-        return SyncReport(name, rows, True, time.perf_counter() - started)
 
     def prune(self, keep: str) -> list[str]:
         """Drop this prefix's collections but `keep` and the newest other synced one (KEEP in all)."""
@@ -225,8 +237,10 @@ class MilvusStore:
             ip.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
         return ip
 
-    def _rows(self, docs: Sequence[Document], chunks: Sequence[Chunk], vectors: np.ndarray, start: int, stop: int) -> Iterable[dict]:
-        by_id = {d.doc_id: d for d in docs}
+    def _rows(self, by_id: dict[str, Document], chunks: Sequence[Chunk], vectors: np.ndarray, start: int, stop: int) -> Iterable[dict]:
+        from .chunker import embedding_text
+        from .text import normalize_for_index
+
         for row in range(start, min(stop, len(chunks))):
             ch = chunks[row]
             d = by_id.get(ch.doc_id)
@@ -240,9 +254,6 @@ class MilvusStore:
                 "issuer": _clip((d.issuer if d else ch.issuer) or "", 2048),
             }
             if self.full_text:
-                from .chunker import embedding_text
-                from .text import normalize_for_index
-
                 out["text"] = _clip(normalize_for_index(embedding_text(ch)), MAX_VARCHAR)
             yield out
 
