@@ -45,6 +45,9 @@ INSERT_BATCH = 1000
 SYNC_LOCK = "milvus.lock"  # in the cache folder, held while a collection is written
 SYNCED = "gazette.synced_at"  # collection property: set last, once every row is in and flushed
 MAX_VARCHAR = 65535  # bytes, Milvus' limit
+# A collection is written once, flushed and loaded before its first search, and never changed after:
+# searches need not wait for the newest timestamp (Strong), which costs time, most on a server.
+READ_CONSISTENCY = "Eventually"
 TEXT_ANALYZER = {"tokenizer": "jieba", "filter": ["cnalphanumonly"]}
 
 
@@ -287,6 +290,7 @@ class MilvusDense:
             res = self.store.client.search(
                 self.collection, data=[q], anns_field="vector", limit=n, output_fields=["row"],
                 filter=filter_expression(filters) or "", search_params={"metric_type": "IP"},
+                consistency_level=READ_CONSISTENCY,
             )
         return [(int(h["row"]), float(h["distance"])) for h in res[0]]
 
@@ -307,6 +311,7 @@ class MilvusFullText:
             res = self.store.client.search(
                 self.collection, data=[query], anns_field="sparse", limit=k, output_fields=["row"],
                 filter=filter_expression(filters) or "", search_params={"metric_type": "BM25"},
+                consistency_level=READ_CONSISTENCY,
             )
         found = [(int(h["row"]), abs(float(h["distance"]))) for h in res[0]]
         return [(r, s) for r, s in found if s > 0 and (allowed is None or allowed[r])]
