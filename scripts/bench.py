@@ -305,7 +305,7 @@ def bench_backends(settings: Settings, questions_file: Path) -> dict:
     for mode in ("hybrid", "dense", "bm25"):
         out["faiss"][mode] = retrieval_figures(faiss_engine, questions, mode)
     with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
-        ms = settings.model_copy(update={"vector_backend": "milvus",
+        ms = settings.model_copy(update={"vector_backend": "milvus", "milvus_collection": "gazette_bench",  # never a service's
                                          "milvus_uri": settings.milvus_uri or str(Path(tmp) / "bench.db")})
         t = time.perf_counter()
         engine = Engine.load(ms, embedder=faiss_engine.retriever.embedder, warm=False)
