@@ -384,6 +384,30 @@ def _timed(call: Callable, on_error: Callable):
     return outcome
 
 
+def retrieval_figures(engine, questions: Sequence[Question], mode: str, k: int = SEARCH_K) -> dict:
+    """doc@1, doc@5 (a gold document among the distinct documents of the top k chunks), ev@5 (the
+    gold evidence in the top 5 chunks) over the answerable questions, scored as run_eval
+    scores them, and the search latency (ms). Search only: no answers are made."""
+    engine.search(questions[0].question, k=k, mode=mode)  # warm-up
+    ms, results = [], []
+    for q in questions:
+        t = time.perf_counter()
+        hits = engine.search(q.question, k=k, mode=mode)
+        ms.append((time.perf_counter() - t) * 1000)
+        r = QuestionResult(question_id=q.id, system=mode, kind=q.kind, answerable=q.answerable,
+                           search=SearchOutcome(chunks=[_chunk_from_hit(h, i) for i, h in enumerate(hits, 1)]), ask=AskOutcome())
+        _score_retrieval(r, q)
+        results.append(r)
+    gold = [r.gold_ranks for r in results if r.gold_ranks is not None]
+    ev = [r.evidence_ranks for r in results if r.evidence_ranks is not None]
+    return {
+        "doc@1": round(M.mean(M.recall_at_k(g, 1) for g in gold), 4),
+        "doc@5": round(M.mean(M.recall_at_k(g, 5) for g in gold), 4),
+        "ev@5": round(M.mean(M.recall_at_k(e, 5) for e in ev), 4),
+        "scored": len(gold), "search_ms": {"p50": round(M.percentile(ms, 50), 2), "p95": round(M.percentile(ms, 95), 2)},
+    }
+
+
 # ---------------------------------------------------------------- scoring
 
 def score_question(q: Question, system: str, search: SearchOutcome, ask: AskOutcome,

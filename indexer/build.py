@@ -62,6 +62,8 @@ class BuildReport:
     duplicates: list[Duplicate] = field(default_factory=list)  # copies of documents skipped (indexer.duplicates)
     seconds: float = 0.0
     index_dir: str = ""
+    vector_store: str = ""  # GAZETTE_VECTOR_BACKEND=milvus: what the sync of the collection did
+    warnings: list[str] = field(default_factory=list)  # e.g. the collection could not be synced
 
 
 def indexer_code_hash() -> str:
@@ -152,7 +154,26 @@ def build_index(settings: Settings, paths: list[Path] | None = None, embedder: E
     """Parse, chunk, embed and write the index; does nothing when the corpus is unchanged."""
     started = time.perf_counter()
     with build_lock(settings):
-        return _build_index(settings, paths, embedder, progress, force, started)
+        report = _build_index(settings, paths, embedder, progress, force, started)
+        if settings.vector_backend == "milvus":
+            sync_vector_store(settings, report)
+        return report
+
+
+def sync_vector_store(settings: Settings, report: BuildReport) -> None:
+    """Copy the index folder into its Milvus collection (a no-op when already synced). A failure is
+    a warning, not a failed build: the index folder is the source of truth and is in place, and
+    loading the engine syncs again (and fails then with the same clear message)."""
+    from .errors import VectorStoreUnavailable
+    from .milvus_store import sync_index_dir
+
+    try:
+        sync = sync_index_dir(settings, settings.index_dir)
+    except VectorStoreUnavailable as e:
+        report.warnings.append(f"the Milvus collection was not synced: {e}")
+        return
+    done = f"{sync.rows} rows inserted in {sync.seconds:.1f}s" if sync.inserted else "already synced"
+    report.vector_store = f"milvus collection {sync.collection} at {settings.milvus_target}: {done}"
 
 
 def build_lock(settings: Settings):

@@ -36,3 +36,7 @@ class CorpusChangeRefused(GazetteError):
 
 class ModelLoadError(GazetteError):
     """The embedding model could not be loaded (missing folder, no model hub, broken files)."""
+
+
+class VectorStoreUnavailable(GazetteError):
+    """The configured vector store (GAZETTE_VECTOR_BACKEND=milvus) cannot be reached or used. The message names the URI."""

@@ -33,6 +33,17 @@ class Settings(BaseSettings):
     # cosine 1.0000, identical eval figures, faster) or "onnx-int8" (faster still, but loses retrieval
     # quality: see README). "auto": onnx-fp32 for the offline model, torch for any other model.
     query_encoder: Literal["auto", "torch", "onnx-fp32", "onnx-int8"] = "auto"
+    # Where dense search runs: "faiss" (the index folder's dense.faiss, in process) or "milvus" (a
+    # Milvus collection synced from it, with metadata fields for filtered search; for a corpus that
+    # outgrows one machine). See README, "Vector backends".
+    vector_backend: Literal["faiss", "milvus"] = "faiss"
+    # A milvus-lite file (one process at a time) or a server, e.g. http://milvus:19530; unset: the
+    # file milvus.db in the cache folder.
+    milvus_uri: str | None = None
+    milvus_token: SecretStr | None = None  # "user:password" or an API key, for a server
+    # Collections are named PREFIX_<corpus hash>; the two newest synced ones are kept.
+    milvus_collection: str = Field("gazette_chunks", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,150}$")
+    milvus_timeout: float = Field(10.0, gt=0)  # seconds, for connecting to a server
     max_chunk_tokens: int = Field(512, ge=32)
     target_chunk_chars: int = Field(500, ge=50)
     top_k: int = Field(5, ge=1, le=50)
@@ -75,6 +86,11 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.cache_dir / "index"
+
+    @property
+    def milvus_target(self) -> str:
+        """The Milvus URI in use: GAZETTE_MILVUS_URI, else a milvus-lite file in the cache folder."""
+        return self.milvus_uri or str(self.cache_dir / "milvus.db")
 
     @property
     def feedback_db(self) -> Path:

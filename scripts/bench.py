@@ -3,7 +3,8 @@
     .venv/bin/python scripts/bench.py [--questions eval/data/dev.jsonl] [--n 200] [--http] [--build]
     .venv/bin/python scripts/bench.py --encoders [--n 200]
     .venv/bin/python scripts/bench.py --cold 5
-    .venv/bin/python scripts/bench.py --scale 100000
+    .venv/bin/python scripts/bench.py --scale 100000      (--scale 1000000: about 1.5 GB per index copy)
+    .venv/bin/python scripts/bench.py --backends
     .venv/bin/python scripts/bench.py --load 32 --seconds 60 [--url http://127.0.0.1:8000] [--serve [--workers 2]]
 
 --http also measures POST /api/ask through a real uvicorn process on 127.0.0.1.
@@ -12,7 +13,11 @@
 one process, tokenisation included, and each one's cosine to torch's vectors.
 --load only: N concurrent clients POST /api/ask to a server on 127.0.0.1 for S seconds (each sends
 its next question when the previous answer arrives), then answers/s, latency percentiles, errors.
---scale only: flat FAISS vs HNSW and IVF on N synthetic clustered vectors (build, query p50, recall@10).
+--scale only: flat FAISS vs IVF (nprobe 16…128) and HNSW (efSearch 64…256, up to 300k vectors) on N
+synthetic clustered vectors: build, single-thread query p50, recall@10 against exact search, and the
+cheapest setting meeting recall ≥ 0.95 and p50 ≤ 10 ms.
+--backends only: doc@1/doc@5/ev@5 and search latency on the questions, FAISS vs the Milvus backend
+(milvus-lite), with the local BM25 or Milvus' full-text BM25 as hybrid's lexical side.
 --cold only: wall time of fresh `gazette ask` and `gazette search` processes (median of RUNS).
 --serve starts that server (`gazette serve`, or uvicorn with --workers) and stops it afterwards.
 Figures are printed as JSON and written to test-output/bench.json (or bench-encoders/-load.json).
@@ -180,57 +185,144 @@ def bench_cold(runs: int, question: str) -> dict:
     return out
 
 
-def bench_scale(n: int, dim: int = 384, queries: int = 200, k: int = 10) -> dict:
-    """Flat FAISS against HNSW and IVF on n synthetic unit vectors: build time, query p50, recall@k vs flat.
+SCALE_RECALL = 0.95  # the target: recall@10 against exact search
+SCALE_P50_MS = 10.0  # and search p50 on one thread (the engine searches single-threaded)
+HNSW_MAX = 300_000  # HNSW's build is single-pass graph insertion: minutes per 100k on 2 cores; skipped above
 
-    The vectors are clustered (like real chunk vectors, which bunch up) so IVF's lists are uneven.
-    """
+
+def synthetic_vectors(n: int, dim: int, rng, block: int = 100_000):
+    """n unit vectors around n/500 random centres (like chunk vectors, which bunch up), float32,
+    generated in blocks so 1M × 384 needs 1.5 GB, not a float64 copy as well."""
+    import numpy as np
+
+    centres = rng.standard_normal((max(n // 500, 8), dim), dtype=np.float32)
+    data = np.empty((n, dim), np.float32)
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        data[start:stop] = centres[rng.integers(0, len(centres), stop - start)]
+        data[start:stop] += 0.6 * rng.standard_normal((stop - start, dim), dtype=np.float32)
+    data /= np.linalg.norm(data, axis=1, keepdims=True)
+    return data
+
+
+def bench_scale(n: int, dim: int = 384, queries: int = 200, k: int = 10,
+                nprobes: tuple[int, ...] = (16, 32, 64, 128), ef_searches: tuple[int, ...] = (64, 128, 256)) -> dict:
+    """Flat FAISS against IVF (several nprobe) and HNSW (several efSearch, up to HNSW_MAX vectors) on
+    n synthetic unit vectors: build time, single-thread query p50/p95, recall@k against exact search.
+    `chosen`: the cheapest setting with recall ≥ SCALE_RECALL and p50 ≤ SCALE_P50_MS, if any.
+    Builds use both cores; searches one thread, as the engine does."""
     import faiss
     import numpy as np
 
-    faiss.omp_set_num_threads(1)  # as the engine searches
     rng = np.random.default_rng(0)
-    centres = rng.standard_normal((max(n // 500, 8), dim)).astype(np.float32)
-    data = centres[rng.integers(0, len(centres), n)] + 0.6 * rng.standard_normal((n, dim)).astype(np.float32)
-    data /= np.linalg.norm(data, axis=1, keepdims=True)
-    qs = data[rng.integers(0, n, queries)] + 0.3 * rng.standard_normal((queries, dim)).astype(np.float32)
+    t = time.perf_counter()
+    data = synthetic_vectors(n, dim, rng)
+    qs = data[rng.integers(0, n, queries)] + 0.3 * rng.standard_normal((queries, dim), dtype=np.float32)
     qs /= np.linalg.norm(qs, axis=1, keepdims=True)
     nlist = max(16, int(4 * np.sqrt(n)))
+    out: dict = {"n": n, "dim": dim, "queries": queries, "k": k, "data_s": round(time.perf_counter() - t, 1),
+                 "target": {f"recall@{k}": SCALE_RECALL, "p50_ms": SCALE_P50_MS}}
 
-    def hnsw():
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        index.add(data)
-        index.hnsw.efSearch = 64
-        return index
-
-    def ivf():
-        quantizer = faiss.IndexFlatIP(dim)
-        index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
-        index.train(data[rng.choice(n, min(n, 40 * nlist), replace=False)])
-        index.add(data)
-        index.nprobe = 16
-        return index
-
-    def flat():
-        index = faiss.IndexFlatIP(dim)
-        index.add(data)
-        return index
-
-    out, truth = {"n": n, "dim": dim, "queries": queries, "k": k}, None
-    for name, make in (("flat", flat), ("hnsw32_ef64", hnsw), (f"ivf{nlist}_nprobe16", ivf)):
-        t = time.perf_counter()
-        index = make()
-        build_s = time.perf_counter() - t
+    def timed_search(index, name, build_s, extra=None):
+        faiss.omp_set_num_threads(1)
         ms, found = [], []
         for q in qs:
-            t = time.perf_counter()
+            t0 = time.perf_counter()
             _, rows = index.search(q.reshape(1, -1), k)
-            ms.append((time.perf_counter() - t) * 1000)
+            ms.append((time.perf_counter() - t0) * 1000)
             found.append(rows[0])
-        truth = truth if truth is not None else found
         recall = float(np.mean([len(set(a) & set(b)) / k for a, b in zip(found, truth)]))
-        out[name] = {"build_s": round(build_s, 2), "search_ms": summary(ms), f"recall@{k}_vs_flat": round(recall, 4)}
+        out[name] = {"build_s": round(build_s, 1), "search_ms": summary(ms), f"recall@{k}_vs_flat": round(recall, 4), **(extra or {})}
+
+    faiss.omp_set_num_threads(2)
+    t = time.perf_counter()
+    flat = faiss.IndexFlatIP(dim)
+    flat.add(data)
+    flat_build = time.perf_counter() - t
+    _, truth = flat.search(qs, k)  # exact neighbours, all queries at once
+    timed_search(flat, "flat", flat_build)
+    del flat
+
+    faiss.omp_set_num_threads(2)
+    t = time.perf_counter()
+    quantizer = faiss.IndexFlatIP(dim)
+    ivf = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    ivf.train(data[rng.choice(n, min(n, 40 * nlist), replace=False)])
+    ivf.add(data)
+    ivf_build = time.perf_counter() - t
+    for nprobe in nprobes:
+        ivf.nprobe = nprobe
+        timed_search(ivf, f"ivf{nlist}_nprobe{nprobe}", ivf_build, {"nlist": nlist, "nprobe": nprobe})
+    del ivf, quantizer
+
+    if n <= HNSW_MAX:
+        faiss.omp_set_num_threads(2)
+        t = time.perf_counter()
+        hnsw = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = 80
+        hnsw.add(data)
+        hnsw_build = time.perf_counter() - t
+        for ef in ef_searches:
+            hnsw.hnsw.efSearch = ef
+            timed_search(hnsw, f"hnsw32_ef{ef}", hnsw_build, {"efSearch": ef})
+        del hnsw
+    else:
+        out["hnsw"] = f"skipped above {HNSW_MAX} vectors (build time)"
+    faiss.omp_set_num_threads(1)
+
+    ok = [(v["search_ms"]["p50"], name) for name, v in out.items()
+          if isinstance(v, dict) and name != "flat" and f"recall@{k}_vs_flat" in v
+          and v[f"recall@{k}_vs_flat"] >= SCALE_RECALL and v["search_ms"]["p50"] <= SCALE_P50_MS]
+    out["chosen"] = min(ok)[1] if ok else None
+    return out
+
+
+def bench_backends(settings: Settings, questions_file: Path) -> dict:
+    """The same dev questions through the FAISS backend and the Milvus backend (milvus-lite, a
+    temporary file unless GAZETTE_MILVUS_URI is set), with the local BM25 or Milvus' own full-text
+    BM25 (jieba analyzer) as the lexical side of hybrid. Query vectors are computed once, before
+    any timing, so search_ms is retrieval (and fusion) alone."""
+    from eval.dataset import load_questions as load_eval_questions
+    from eval.runner import retrieval_figures
+    from indexer.milvus_store import MilvusStore
+    from service.engine import Engine
+    from service.retrieval import Retriever
+
+    questions, _ = load_eval_questions(questions_file)
+    faiss_engine = Engine.load(settings, warm=False)
+    vectors: dict[str, object] = {}
+    embed = faiss_engine.retriever.embedder.embed_query
+
+    def cached(text):
+        if text not in vectors:
+            vectors[text] = embed(text)
+        return vectors[text]
+
+    faiss_engine.retriever.embedder.embed_query = cached
+    for q in questions:  # embedded once, before any timing: search_ms is retrieval alone
+        cached(q.question)
+    out: dict = {"questions": len(questions), "faiss": {}, "milvus": {}, "milvus_fulltext_bm25": {}}
+    for mode in ("hybrid", "dense", "bm25"):
+        out["faiss"][mode] = retrieval_figures(faiss_engine, questions, mode)
+    with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
+        ms = settings.model_copy(update={"vector_backend": "milvus", "milvus_collection": "gazette_bench",  # never a service's
+                                         "milvus_uri": settings.milvus_uri or str(Path(tmp) / "bench.db")})
+        t = time.perf_counter()
+        engine = Engine.load(ms, embedder=faiss_engine.retriever.embedder, warm=False)
+        out["milvus"]["load_and_sync_s"] = round(time.perf_counter() - t, 2)
+        for mode in ("hybrid", "dense"):
+            out["milvus"][mode] = retrieval_figures(engine, questions, mode)
+        # Milvus full-text search as the lexical side: a collection with the text and its BM25
+        store = MilvusStore(ms, full_text=True)
+        chash, idx = engine.manifest["corpus_hash"], engine.retriever
+        t = time.perf_counter()
+        store.sync(chash, len(engine.chunks), lambda: (engine.documents(), engine.chunks,
+                                                      faiss_engine.retriever.dense.index.reconstruct_n(0, len(engine.chunks))))
+        out["milvus_fulltext_bm25"]["sync_s"] = round(time.perf_counter() - t, 2)
+        ft = Engine(ms, engine.store, Retriever(engine.store, idx.dense, store.full_text_search(chash), idx.embedder),
+                    engine.manifest, engine.sentence_vectors)
+        for mode in ("hybrid", "bm25"):
+            out["milvus_fulltext_bm25"][mode] = retrieval_figures(ft, questions, mode)
     return out
 
 
@@ -304,10 +396,13 @@ def main() -> None:
     ap.add_argument("--serve", action="store_true", help="start the server for --load on a free port, stop it after")
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes of the server --serve starts")
     ap.add_argument("--scale", type=int, metavar="N", help="only: flat FAISS vs HNSW/IVF on N synthetic vectors")
+    ap.add_argument("--backends", action="store_true", help="only: doc@1/doc@5/ev@5 and search latency, FAISS vs Milvus (lite)")
     ap.add_argument("--cold", type=int, metavar="RUNS", help="only: wall time of RUNS fresh `gazette ask`/`search` processes")
     args = ap.parse_args()
 
     settings = get_settings()
+    if args.backends:
+        return _write("bench-backends.json", bench_backends(settings, Path(args.questions)))
     if args.scale:
         return _write("bench-scale.json", bench_scale(args.scale))
     if args.cold:

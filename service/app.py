@@ -20,6 +20,7 @@ from indexer.errors import (
     GazetteError,
     IndexMismatchError,
     IndexMissingError,
+    VectorStoreUnavailable,
 )
 from indexer.settings import REPO_ROOT, Settings, get_settings
 from service.deps import EngineDep
@@ -47,6 +48,7 @@ ERROR_STATUS: list[tuple[type[GazetteError], int]] = [
     (IndexMissingError, status.HTTP_503_SERVICE_UNAVAILABLE),
     (IndexMismatchError, status.HTTP_503_SERVICE_UNAVAILABLE),
     (FeedbackStoreError, status.HTTP_503_SERVICE_UNAVAILABLE),
+    (VectorStoreUnavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
 ]
 
 

@@ -36,6 +36,8 @@ def print_build(report) -> None:
         print(f"gazette: error: {err}", file=sys.stderr)
     for dup in report.duplicates:
         print(f"duplicate: {dup}")
+    for warning in report.warnings:
+        print(f"gazette: warning: {warning}", file=sys.stderr)
     if report.up_to_date:
         print(f"index up to date: {report.documents} documents, {report.chunks} chunks in {report.index_dir}")
     else:
@@ -43,6 +45,8 @@ def print_build(report) -> None:
             f"indexed {report.documents} documents from {report.files} files into {report.chunks} chunks "
             f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f}s → {report.index_dir}"
         )
+    if report.vector_store:
+        print(report.vector_store)
 
 
 def _document_line(d) -> str:

@@ -15,7 +15,7 @@ from indexer.settings import Settings
 from indexer.store import Store
 
 from .results import Answer, Filters, Hit
-from .retrieval import Retriever
+from .retrieval import DenseBackend, FaissDense, Retriever
 
 
 class Engine:
@@ -52,8 +52,8 @@ class Engine:
         embedder = embedder or load_embedder(settings)
         if embedder.dim != manifest["dim"]:
             raise IndexMismatchError(f"index dimension {manifest['dim']} != model dimension {embedder.dim}: run `gazette index`")
-        engine = cls(settings, index.store, Retriever(index.store, index.dense, index.bm25, embedder), index.manifest,
-                     index.sentence_vectors)
+        retriever = Retriever(index.store, dense_backend(settings, index), index.bm25, embedder)
+        engine = cls(settings, index.store, retriever, index.manifest, index.sentence_vectors)
         if warm:
             _ = engine.answer_context  # term stats, scope and jieba's dictionaries loaded here, not in the first request
             from .scope import places_in
@@ -126,6 +126,21 @@ class Engine:
         from .answer import answer_question
 
         return answer_question(self.answer_context, question, history=history or [], top_k=top_k or self.settings.top_k, filters=filters, mode=mode)
+
+
+def dense_backend(settings: Settings, index) -> DenseBackend:
+    """The dense search of GAZETTE_VECTOR_BACKEND over a loaded index: its faiss index, or the
+    Milvus collection of its corpus hash (synced first if it is not: idempotent, and a no-op when
+    `gazette index` already did it). VectorStoreUnavailable when Milvus cannot be reached."""
+    if settings.vector_backend == "faiss":
+        return FaissDense(index.dense)
+    from indexer.milvus_store import MilvusStore
+
+    store = MilvusStore(settings)
+    corpus_hash = index.manifest["corpus_hash"]
+    store.sync(corpus_hash, len(index.store.chunks),
+               lambda: (index.store.documents(), index.store.chunks, index.dense.reconstruct_n(0, index.dense.ntotal)))
+    return store.dense(corpus_hash)
 
 
 class DeferredEmbedder:

@@ -2,11 +2,16 @@
 
 A 文号 in the query (any bracket or spacing variant) puts that document's passages first.
 Filters (year range, type, issuer) restrict the candidate rows before ranking.
+
+Dense search goes through a backend with one method, `search(qvec, n, filters, mask)` → [(row,
+cosine)] best first, only rows that pass the filters: FaissDense (the index folder's dense.faiss)
+or indexer.milvus_store.MilvusDense (GAZETTE_VECTOR_BACKEND=milvus). Fusion is the same for both.
 """
 from __future__ import annotations
 
 import time
 from contextlib import contextmanager
+from typing import Protocol
 
 import numpy as np
 
@@ -59,9 +64,38 @@ def matched_terms(query_tokens: list[str], text: str) -> tuple[str, ...]:
     return tuple(sorted(terms, key=len, reverse=True))
 
 
+class DenseBackend(Protocol):
+    name: str
+
+    def search(self, qvec: np.ndarray, n: int, filters: Filters | None = None,
+               mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(row, cosine similarity), best first, at most n, only rows that pass the filters
+        (`mask` is the same restriction over the rows, for a backend that cannot filter itself)."""
+        ...
+
+
+class FaissDense:
+    """Exact inner-product search in a faiss index held in memory (dense.faiss)."""
+
+    name = "faiss"
+
+    def __init__(self, index):
+        self.index = index
+
+    def search(self, qvec: np.ndarray, n: int, filters: Filters | None = None,
+               mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        q = np.asarray(qvec, dtype=np.float32).reshape(1, -1)
+        total = self.index.ntotal
+        scores, rows = self.index.search(q, total if mask is not None else min(n, total))
+        out = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0 and (mask is None or mask[r])]
+        return out[:n]
+
+
 class Retriever:
-    def __init__(self, store: Store, dense, bm25: BM25Index, embedder: Embedder):
+    def __init__(self, store: Store, dense: DenseBackend, bm25: BM25Index, embedder: Embedder):
         self.store = store
+        if not hasattr(dense, "name") and hasattr(dense, "ntotal"):  # a bare faiss index
+            dense = FaissDense(dense)
         self.dense = dense
         self.bm25 = bm25
         self.embedder = embedder
@@ -74,12 +108,9 @@ class Retriever:
         found = self.bm25.search(normalize_for_index(query), n, allowed=mask)
         return [row for row, _ in found], [s for _, s in found]
 
-    def _dense_ranking(self, qvec: np.ndarray, n: int, mask: np.ndarray | None) -> tuple[list[int], dict[int, float]]:
-        q = qvec.reshape(1, -1).astype(np.float32)
-        total = self.dense.ntotal
-        scores, rows = self.dense.search(q, total if mask is not None else min(n, total))
-        out = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0 and (mask is None or mask[r])]
-        out = out[:n]
+    def _dense_ranking(self, qvec: np.ndarray, n: int, filters: Filters | None,
+                       mask: np.ndarray | None) -> tuple[list[int], dict[int, float]]:
+        out = self.dense.search(qvec, n, filters=filters, mask=mask)
         return [r for r, _ in out], dict(out)
 
     def search(
@@ -107,7 +138,7 @@ class Retriever:
                 with timed(timings, "embed"):
                     query_vector = self.embedder.embed_query(query)
             with timed(timings, "dense"):
-                rows, scores = self._dense_ranking(query_vector, n, mask)
+                rows, scores = self._dense_ranking(query_vector, n, filters, mask)
                 rankings.append(rows)
                 if signals is not None and rows:
                     signals.dense_top, signals.dense_doc = scores[rows[0]], self.store.chunks[rows[0]].doc_id

@@ -46,6 +46,15 @@ def run_server(settings: Settings, host: str | None = None, port: int | None = N
     if workers <= 1:
         build_server(settings, host, port).run()
         return
+    from indexer.milvus_store import is_lite_uri
+
+    if settings.vector_backend == "milvus" and is_lite_uri(settings.milvus_target):
+        from indexer.errors import VectorStoreUnavailable
+
+        raise VectorStoreUnavailable(
+            f"--workers {workers} with the milvus-lite file {settings.milvus_target}: one process opens it at a "
+            "time; serve with one worker, or set GAZETTE_MILVUS_URI to a Milvus server (http://host:19530)"
+        )
     from service.engine import Engine
 
     Engine.load(settings, warm=False)  # fail here, as a one-line error, if there is no usable index
