@@ -41,3 +41,30 @@ def test_corpus_name_follows_the_setting(fake_settings):
 
     engine = Engine.load(fake_settings.model_copy(update={"corpus_name": "测试公报"}))
     assert "已收录的测试公报只涉及聊城市的事务" in engine.ask("上海市的低保标准是多少？").answer
+
+
+def test_a_lookup_quotes_the_documents_title_line(fake_engine):
+    a = fake_engine.ask("聊政办字[2018]76号是什么文件？")
+    title = "聊城市人民政府办公室关于印发《聊城市优化政务服务专项行动方案》的通知"
+    assert [(c.n, c.quote) for c in a.citations][:1] == [(1, title)]
+    assert f"《{title}》[1]" in a.answer and a.answer.rstrip().endswith("[2]")
+
+
+@pytest.mark.parametrize(
+    "question, quoted, why",
+    [
+        ("2021年市供销社理事会主任换成了谁？原来是谁？",
+         ["伦炜的聊城市供销合作社理事会主任职务；", "孙大兴为聊城市供销合作社理事会主任（试用期一年）；"],
+         "two asked clauses: the removal and the appointment are both quoted"),
+        ("聊政任〔2021〕7号任命了谁？",
+         ["市人民政府决定，任命：", "张月莲为聊城市位山灌区管理服务中心主任（试用期一年）。"],
+         "a lead-in line ending in '：' brings the list it introduces"),
+        ("排污权交易试点那个暂行办法现在还有效吗？",
+         ["第三十七条 本办法自2023年11月1日起施行，有效期至2025年10月31日。"],
+         "a validity question quotes the 施行 / 有效期 clause first"),
+    ],
+)
+def test_evidence_rule(fake_engine, question, quoted, why):
+    a = fake_engine.ask(question)
+    assert a.answered, why
+    assert [c.quote for c in a.citations][: len(quoted)] == quoted, why

@@ -162,6 +162,31 @@ def test_hard_line_breaks_joined(docs):
     assert any("全年引进世界500强、中国500强项目17个" in p.text for p in report.paragraphs)
 
 
+@pytest.mark.parametrize(
+    "lines, joined",
+    [
+        # an item cut after 17 characters, among sentence items: joined
+        (["一、全市城市居民最低生活保障标准提高到每人每月600元。", "二、全市城市特困人员基本生活标准提高", "到每人每月660元。", "三、本通知自印发之日起施行。"],
+         ["一、全市城市居民最低生活保障标准提高到每人每月600元。", "二、全市城市特困人员基本生活标准提高到每人每月660元。", "三、本通知自印发之日起施行。"]),
+        # headings among headings stay headings
+        (["一、总体要求", "坚持问题导向。", "二、主要任务", "加快建设。"], ["一、总体要求", "坚持问题导向。", "二、主要任务", "加快建设。"]),
+        # a short label stays a heading even among sentence items
+        (["一、总体要求", "坚持问题导向。", "二、强化企业主体地位，壮大创新力量", "1. 加快建设。"],
+         ["一、总体要求", "坚持问题导向。", "二、强化企业主体地位，壮大创新力量", "1. 加快建设。"]),
+    ],
+)
+def test_numbered_items_cut_by_a_line_break(lines, joined):
+    from indexer.paragraphs import join_lines
+
+    assert join_lines(lines) == joined
+
+
+def test_title_is_paragraph_zero(docs):
+    for d in docs:
+        assert (d.paragraphs[0].kind, d.paragraphs[0].text, d.paragraphs[0].index) == ("title", d.title, 0)
+        assert all(p.kind != "title" for p in d.paragraphs[1:])
+
+
 def test_validity(docs):
     v = _doc(docs, "聊政发〔2021〕5号").validity
     assert (v.effective, v.expires, v.repeals) == ("2021-06-01", "2026-05-31", ("聊政发〔2016〕56号",))

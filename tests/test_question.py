@@ -109,3 +109,31 @@ def test_follow_up_carries_the_previous_question():
     q = parse_question("那农村的呢？", history)
     assert q.query == "城市低保标准是多少？ 那农村的呢？" and "低保" in q.terms
     assert parse_question("烈士遗属坐公交免费吗？", history).query == "烈士遗属坐公交免费吗？"
+
+
+@pytest.mark.parametrize(
+    "question, clauses",
+    [
+        ("城里特困老人每月基本生活费多少？照料护理费又是多少？", ["城里特困老人每月基本生活费多少", "照料护理费又是多少"]),
+        ("市公务员局现在的局长是谁？原来那位呢？", ["市公务员局现在的局长是谁", "原来那位呢"]),
+        ("低保多少钱？", []),  # one clause: no parts
+        ("低保多少钱？好？", []),  # a piece too short to ask anything
+    ],
+)
+def test_question_parts(question, clauses):
+    assert [p.text for p in parse_question(question).parts] == clauses
+
+
+@pytest.mark.parametrize(
+    "question, validity, former",
+    [
+        ("排污权交易试点那个暂行办法现在还有效吗？", True, False),
+        ("这个规定从啥时候开始算？", True, False),
+        ("排污权证的有效期是几年？", False, False),  # a permit's term, not the document's validity
+        ("原来的局长是谁？", False, True),
+        ("聊城市第二人民医院的新院长是谁？", False, False),
+    ],
+)
+def test_validity_and_former_holder_intents(question, validity, former):
+    intent = parse_question(question).intent
+    assert (intent.validity, intent.former) == (validity, former)
