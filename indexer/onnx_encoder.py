@@ -7,6 +7,13 @@ Passages (index builds) stay on torch, so the cached vectors do not change.
 Set-up (`python -m indexer.model_cache`) writes, beside the sentence-transformers folder:
     models_dir/multilingual-e5-small-onnx/model-fp32.onnx   (mean pooling and L2 norm in the graph)
     models_dir/multilingual-e5-small-onnx/model-int8.onnx   (dynamic QInt8 weights)
+    models_dir/multilingual-e5-small-onnx/tokenizer.json
+
+Both encoders keep only the vocabulary a Chinese gazette question can use (see `kept_piece`):
+the e5 vocabulary has 250,000 pieces in a hundred scripts, and its embedding table and the
+tokenizer's lattice were two thirds of the service's memory. Pieces of other scripts can never
+be part of the segmentation of Chinese, ASCII or CJK-punctuation text, so such text gets the
+same tokens (renumbered) and the same vector; text in other scripts falls back to <unk>.
 The export uses only `onnx` and `onnxruntime` (optimum pins an old transformers: see
 /work/shared/docs/offline-models.md). The tokenizer is the folder's own tokenizer.json, so the
 token ids are those sentence-transformers feeds torch.
@@ -24,7 +31,8 @@ ONNX_DIRNAME_SUFFIX = "-onnx"
 FP32_FILE = "model-fp32.onnx"
 INT8_FILE = "model-int8.onnx"
 MARKER = ".complete"
-FORMAT = 1  # bump to force a re-export when the export changes
+FORMAT = 2  # bump to force a re-export when the export changes
+EMBEDDING_TABLE = "bert.embeddings.word_embeddings.weight"
 OPSET = 17
 MAX_TOKENS = 512
 
@@ -63,9 +71,10 @@ def ensure_onnx_encoder(st_folder: Path) -> Path:
     with tempfile.TemporaryDirectory(dir=st_folder.parent, prefix=".onnx-build-") as tmp:
         out = Path(tmp) / target.name
         out.mkdir()
-        _export_fp32(st_folder, out / FP32_FILE)
+        _export_fp32(st_folder, out / "full.onnx")
+        prune_vocabulary(out / "full.onnx", st_folder / "tokenizer.json", out / FP32_FILE, out / "tokenizer.json")
+        (out / "full.onnx").unlink()
         _quantize_int8(out / FP32_FILE, out / INT8_FILE)
-        shutil.copy(st_folder / "tokenizer.json", out / "tokenizer.json")
         for f in out.iterdir():
             f.chmod(0o644)
         (out / MARKER).write_text(json.dumps({"format": FORMAT, "source": st_folder.name, "opset": OPSET}))
@@ -112,6 +121,49 @@ def _export_fp32(st_folder: Path, path: Path) -> None:
             dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
                           "embedding": {0: "batch"}},
         )
+
+
+def kept_piece(piece: str) -> bool:
+    """Whether a vocabulary piece can occur in Chinese text: CJK, ASCII, CJK and full-width punctuation."""
+    return all(
+        ch == "\u2581"  # the Metaspace word-start mark
+        or ch.isascii()
+        or "\u2000" <= ch <= "\u206f"  # general punctuation: —, “ ”, …
+        or "\u2e80" <= ch <= "\u9fff"  # CJK radicals, symbols and punctuation (〔〕《》), kana, ideographs
+        or "\uf900" <= ch <= "\ufaff"  # CJK compatibility ideographs
+        or "\ufe30" <= ch <= "\ufe4f"  # CJK compatibility forms
+        or "\uff00" <= ch <= "\uffef"  # full-width forms
+        or ch in "·×÷°±§№※→←↑↓①②③④⑤⑥⑦⑧⑨⑩‰℃"
+        for ch in piece
+    )
+
+
+def prune_vocabulary(src_model: Path, src_tokenizer: Path, dst_model: Path, dst_tokenizer: Path) -> int:
+    """The model and tokenizer with only the kept pieces (special tokens included), renumbered
+    in their old order; the embedding table keeps the matching rows. Returns the kept count."""
+    import onnx
+    from onnx import numpy_helper
+
+    tok = json.loads(Path(src_tokenizer).read_text("utf-8"))
+    vocab = tok["model"]["vocab"]
+    special = {t["content"] for t in tok.get("added_tokens", [])}
+    keep = [i for i, (piece, _) in enumerate(vocab) if piece in special or kept_piece(piece)]
+    new_id = {old: new for new, old in enumerate(keep)}
+    tok["model"]["vocab"] = [vocab[i] for i in keep]
+    tok["model"]["unk_id"] = new_id[tok["model"]["unk_id"]]
+    ids = {vocab[i][0]: new_id[i] for i in keep}
+    for t in tok.get("added_tokens", []):
+        t["id"] = ids[t["content"]]
+    for t in (tok.get("post_processor") or {}).get("special_tokens", {}).values():
+        t["ids"] = [ids[x] for x in t["tokens"]]
+    Path(dst_tokenizer).write_text(json.dumps(tok, ensure_ascii=False), "utf-8")
+
+    model = onnx.load(str(src_model))
+    table = next(t for t in model.graph.initializer if t.name == EMBEDDING_TABLE)
+    rows = numpy_helper.to_array(table)[np.array(keep)]
+    table.CopyFrom(numpy_helper.from_array(np.ascontiguousarray(rows), EMBEDDING_TABLE))
+    onnx.save(model, str(dst_model))
+    return len(keep)
 
 
 def _quantize_int8(src: Path, dst: Path) -> None:

@@ -19,7 +19,8 @@ cheapest setting meeting recall ≥ 0.95 and p50 ≤ 10 ms.
 --backends only: doc@1/doc@5/ev@5 and search latency on the questions, FAISS vs the Milvus backend
 (milvus-lite), with the local BM25 or Milvus' full-text BM25 as hybrid's lexical side.
 --cold only: wall time of fresh `gazette ask` and `gazette search` processes (median of RUNS).
---serve starts that server (`gazette serve`, or uvicorn with --workers) and stops it afterwards.
+--serve starts that server (`gazette serve`, or uvicorn with --workers) and stops it afterwards;
+it also reports the server's resident memory (VmRSS, and the peak VmHWM) over all its processes.
 Figures are printed as JSON and written to test-output/bench.json (or bench-encoders/-load.json).
 """
 from __future__ import annotations
@@ -163,6 +164,37 @@ def start_server(port: int, workers: int):
         time.sleep(0.5)
     proc.terminate()
     raise SystemExit("bench.py: the server did not start within 300 s")
+
+
+def _descendants(pid: int) -> list[int]:
+    """The pid and every process below it (uvicorn's workers), from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def server_memory_mb(pid: int) -> dict:
+    """Resident memory now (VmRSS) and at its peak (VmHWM) of the server and its workers, summed, in MB."""
+    rss = hwm = 0
+    for p in _descendants(pid):
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        rss += int(fields.get("VmRSS", "0 kB").split()[0])
+        hwm += int(fields.get("VmHWM", "0 kB").split()[0])
+    return {"server_rss_mb": round(rss / 1024), "server_peak_rss_mb": round(hwm / 1024)}
 
 
 def bench_cold(runs: int, question: str) -> dict:
@@ -423,6 +455,7 @@ def main() -> None:
         proc, url = start_server(port, args.workers)
         try:
             result = bench_load(url, questions, args.load, args.seconds)
+            result.update(server_memory_mb(proc.pid))
         finally:
             proc.terminate()
             proc.wait(timeout=30)

@@ -66,7 +66,32 @@ def test_onnx_files_live_beside_the_model_folder(tmp_path):
         onnx_file(folder, "torch")
 
 
+@pytest.mark.parametrize(
+    "piece, kept",
+    [("▁聊城市", True), ("▁the", True), ("〔", True), ("“", True), ("％", True), ("▁Москва", False), ("é", False), ("ش", False)],
+)
+def test_kept_pieces_are_those_chinese_text_can_use(piece, kept):
+    from indexer.onnx_encoder import kept_piece
+
+    assert kept_piece(piece) is kept
+
+
 # ---- model tier: the exported encoders against torch on real questions ----
+
+
+@pytest.mark.model
+def test_pruned_tokenizer_gives_the_same_pieces_as_the_full_one():
+    """The query encoders' vocabulary is cut to Chinese/ASCII pieces: the segmentation of every
+    dev question is unchanged (same pieces, renumbered); another script falls back to <unk>."""
+    from tokenizers import Tokenizer
+
+    st_folder = get_settings().models_dir / MODEL_DIRNAME
+    full = Tokenizer.from_file(str(st_folder / "tokenizer.json"))
+    pruned = Tokenizer.from_file(str(onnx_folder(st_folder) / "tokenizer.json"))
+    assert full.get_vocab_size() == 250002 and 90_000 < pruned.get_vocab_size() < 120_000
+    for q in _questions(300) + ["5G基站 〔2018〕76号 ①②③ hello"]:
+        assert pruned.encode(f"query: {q}").tokens == full.encode(f"query: {q}").tokens, q
+    assert pruned.token_to_id("<unk>") in pruned.encode("Москва").ids
 
 
 def _questions(n: int = 12) -> list[str]:
