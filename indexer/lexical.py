@@ -107,6 +107,11 @@ def _tokenizer():
 _pos = None
 
 
+def domain_tokenizer():
+    """jieba's tokenizer with the gazette dictionary (cuts words; see tokenize for index tokens)."""
+    return _tokenizer()
+
+
 def pos_tokenizer():
     """jieba's part-of-speech tagger over the same tokenizer: one dictionary load, not two."""
     global _pos
