@@ -85,7 +85,7 @@ _CN_BIG = {"万": 10_000, "亿": 100_000_000}
 _CN_NUM = "零〇○一二两三四五六七八九十百千"
 _BRACKETS = str.maketrans({"[": "〔", "]": "〕", "【": "〔", "】": "〕", "﹝": "〔", "﹞": "〕", "〖": "〔", "〗": "〕",
                            "(": "（", ")": "）"})
-_MARKER = re.compile(r"\[(\d+)\]")
+_MARKER = re.compile(r"\[(\d{1,2})\]")  # [2020] is a 文号's year, not a passage
 
 
 def cn_integer(s: str) -> int:
@@ -231,7 +231,7 @@ def split_sentences(text: str) -> list[str]:
     pieces: list[str] = []
     for line in text.splitlines():
         line = _ENUMERATOR.sub("", line)  # "1. " / "（2）" list numbers are not figures
-        for m in re.finditer(r"[^。！？!?；;]+(?:[。！？!?；;]+|$)(?:\s*\[\d+\])*", line):
+        for m in re.finditer(r"[^。！？!?；;]+(?:[。！？!?；;]+|$)(?:\s*\[\d{1,2}\])*", line):
             piece = m[0].strip()
             if not piece:
                 continue
