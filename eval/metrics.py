@@ -91,7 +91,7 @@ METRIC_DEFINITIONS: dict[str, str] = {
     "shown_figures": (
         "Every system, answered questions only: shown figures in quotes is the share of sentences of the "
         "answer shown that hold figures whose figures all lie in their cited quotes (with the cited "
-        "document's title and 文号; a sentence without [n] against every quote; validity notes left out); "
+        "document's title, 文号 and date; a sentence without [n] against every quote; validity notes left out); "
         "answers w/ unsourced figure counts answers with at least one such sentence that fails."
     ),
     "first_token": (

@@ -54,6 +54,7 @@ class CitedQuote:
     title: str
     quote: str
     paragraph_id: str | None = None
+    date: str | None = None  # the document's date, shown on the citation
 
 
 @dataclass
@@ -200,7 +201,7 @@ def _chunk_from_hit(hit, fallback_rank: int) -> RetrievedChunk:
 
 def _quote_from_citation(c) -> CitedQuote:
     return CitedQuote(n=c.n, doc_id=c.doc_id, docnum=c.docnum, title=c.title,
-                      quote=c.quote, paragraph_id=c.paragraph_id)
+                      quote=c.quote, paragraph_id=c.paragraph_id, date=getattr(c, "date", None))
 
 
 class HttpBackend(_Backend):
@@ -297,7 +298,7 @@ def _chunk_from_json(r: dict, fallback_rank: int) -> RetrievedChunk:
 def _quote_from_json(c: dict) -> CitedQuote:
     return CitedQuote(n=c.get("n") or 0, doc_id=c.get("doc_id") or "", docnum=c.get("docnum"),
                       title=c.get("title") or "", quote=c.get("quote") or "",
-                      paragraph_id=c.get("paragraph_id"))
+                      paragraph_id=c.get("paragraph_id"), date=c.get("date"))
 
 
 # ---------------------------------------------------------------- running
@@ -460,14 +461,15 @@ def _score_answer(r: QuestionResult, q: Question, paragraphs_of) -> None:
 
 def _shown_figures(ask: AskOutcome) -> tuple[int, int]:
     """Sentences of the answer shown that hold figures, and those whose figures lie in their cited
-    quotes (a sentence without [n] is compared with every quote). Notes (validity remarks from the
+    quotes, with the cited document's title, 文号 and date, as the citation card shows them (a
+    sentence without [n] is compared with every quote). Notes (validity remarks from the
     documents' metadata) are left out, and so are refusals: the service's own words, citing nothing."""
     from service.generation.claim_check import figures_in_sources
 
     if not ask.answered or not ask.citations:
         return 0, 0
     text = "\n".join(line for line in ask.answer.splitlines() if line not in ask.notes)
-    sources = {c.n: "\n".join(x for x in (c.title, c.docnum, c.quote) if x) for c in ask.citations}
+    sources = {c.n: "\n".join(x for x in (c.title, c.docnum, c.date, c.quote) if x) for c in ask.citations}
     return figures_in_sources(text, sources)
 
 

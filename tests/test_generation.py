@@ -41,6 +41,7 @@ CASES = [
     ("made-up department", "由市财政局负责实施[1]。", False, C.FIGURE_NOT_IN_SOURCE, False),
     ("made-up 文号", "依据聊政发〔2021〕3号[1]。", False, C.FIGURE_NOT_IN_SOURCE, False),
     ("文号 in other brackets", "依据聊政发[2020]3号文件[1]。", True, None, False),
+    ("文号 with spaces", "依据聊政发 〔2020〕 3 号文件[1]。", True, None, False),
     ("marker before the full stop, list numbers", "根据办法：\n1. 城市每人每月3000元[1]；\n2. 农村每人每年4500元[1]。", True, None, False),
     ("refusal", "公报原文中未提及这个问题的答案。", True, None, True),
     ("refusal with a citation", "公报原文中没有提到具体的申请地点[1]。", True, None, True),

@@ -109,6 +109,7 @@ def arabic(text: str) -> str:
     t = unicodedata.normalize("NFKC", text)
     t = re.sub(r"[\[【﹝〖(（]\s*(\d{4})\s*[\]】﹞〗)）]", r"〔\1〕", t)  # 聊政发[2020]3号 → 聊政发〔2020〕3号
     t = re.sub(r"(?<=\d),(?=\d{3})", "", t)
+    t = re.sub(r"\s*〔\s*(\d{4})\s*〕\s*(\d+)\s*号", r"〔\1〕\2号", t)  # 聊政办字 〔2020〕 28 号 → 聊政办字〔2020〕28号
     # years written digit by digit: 二〇二〇年 → 2020年
     t = re.sub(r"[零〇○一二三四五六七八九]{4}(?=年)", lambda m: "".join(str(_CN_DIGIT[c]) for c in m[0]), t)
     # months, days, counts, amounts, ordinals: 三月五日, 三千元, 十五个工作日, 第三条
