@@ -76,7 +76,7 @@ def test_generated_answers_are_checked(fake_settings, fake_engine, llm_url, ques
     if a.answer_mode == "generated":
         assert a.generation.passed and a.fallback is None
         if a.answered:
-            sources = {c.n: "\n".join(x for x in (c.title, c.docnum, c.quote) if x) for c in a.citations}
+            sources = {c.n: "\n".join(x for x in (c.title, c.docnum, c.date, c.quote) if x) for c in a.citations}
             with_figures, ok = figures_in_sources(a.generation.text, sources)
             assert ok == with_figures
     else:
