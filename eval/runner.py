@@ -1,7 +1,10 @@
 """Run a question file through one or more retrieval modes and score every answer.
 
 In-process, each system is a retrieval mode of the Engine: retrieval metrics come from
-`engine.search(q, k=10, mode=m)`, answer metrics from `engine.ask(q, mode=m)`.
+`engine.search(q, k=10, mode=m)`, answer metrics from `engine.ask(q, mode=m)`. The system
+`generated` is hybrid retrieval with a checked generated answer (service/generation/; it needs
+GAZETTE_LLM_URL): its report adds the share of answers that pass the checks, the share of the
+model's sentences whose figures lie in their cited quotes, and the time to the first token.
 With an endpoint the same calls go over HTTP; `mode` is sent as a query/body field and the
 report notes whether the service confirmed it (otherwise every system may be the service default).
 """
@@ -10,7 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Sequence
 from urllib.parse import quote as url_quote
@@ -51,6 +54,7 @@ class CitedQuote:
     title: str
     quote: str
     paragraph_id: str | None = None
+    date: str | None = None  # the document's date, shown on the citation
 
 
 @dataclass
@@ -68,6 +72,10 @@ class AskOutcome:
     timing_ms: dict = field(default_factory=dict)
     ms: float | None = None
     error: str | None = None
+    answer_mode: str = "extractive"
+    fallback: str | None = None
+    generation: dict | None = None  # GenerationRecord fields (the API's `check`), when generation was tried
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -95,6 +103,10 @@ class QuestionResult:
     quote_evidence: float | None = None  # share of evidence strings inside the quotes
     first_quote_evidence: float | None = None  # share inside the first quote
     answer_facts: float | None = None  # fact recall of the answer text
+    # figures (numbers, dates, 文号, departments) of the answer shown: sentences holding any, and
+    # those whose figures all lie in their cited quotes (title and 文号 included)
+    shown_figure_sentences: int = 0
+    shown_figures_ok: int = 0
 
 
 @dataclass
@@ -143,12 +155,24 @@ class EngineBackend(_Backend):
         return [_chunk_from_hit(h, i) for i, h in enumerate(hits, 1)]
 
     def ask(self, question: str, mode: str, top_k: int | None) -> AskOutcome:
-        a = self.engine.ask(question, top_k=top_k, mode=mode)
+        if mode == GENERATED:
+            from indexer.settings import get_settings
+            from service.generation.generated_answer import answer as generated
+
+            settings = getattr(self.engine, "settings", None) or get_settings()
+            a = generated(self.engine, settings, question, top_k=top_k, mode="hybrid", answer_mode="generated")
+        else:
+            a = self.engine.ask(question, top_k=top_k, mode=mode)
+        g = getattr(a, "generation", None)
         return AskOutcome(
             answer=a.answer,
             answered=bool(a.answered),
             citations=[_quote_from_citation(c) for c in a.citations],
             timing_ms=dict(a.timing_ms or {}),
+            answer_mode=getattr(a, "answer_mode", "extractive"),
+            fallback=getattr(a, "fallback", None),
+            generation=asdict(g) if g is not None else None,
+            notes=list(getattr(a, "notes", []) or []),
         )
 
     def _fetch_paragraphs(self, doc_id: str) -> list[str] | None:
@@ -177,7 +201,7 @@ def _chunk_from_hit(hit, fallback_rank: int) -> RetrievedChunk:
 
 def _quote_from_citation(c) -> CitedQuote:
     return CitedQuote(n=c.n, doc_id=c.doc_id, docnum=c.docnum, title=c.title,
-                      quote=c.quote, paragraph_id=c.paragraph_id)
+                      quote=c.quote, paragraph_id=c.paragraph_id, date=getattr(c, "date", None))
 
 
 class HttpBackend(_Backend):
@@ -199,16 +223,22 @@ class HttpBackend(_Backend):
         return [_chunk_from_json(r, i) for i, r in enumerate(data.get("results") or [], 1)]
 
     def ask(self, question: str, mode: str, top_k: int | None) -> AskOutcome:
-        body = {"question": question, "mode": mode}
+        body = {"question": question, "mode": retrieval_mode(mode)}
+        if mode == GENERATED:
+            body["answer_mode"] = "generated"
         if top_k is not None:
             body["top_k"] = top_k
         data = self._request("POST", "/api/ask", json=body)
-        self._record_mode(mode, data)
+        self._record_mode(retrieval_mode(mode), data)
         return AskOutcome(
             answer=data.get("answer") or "",
             answered=bool(data.get("answered")),
             citations=[_quote_from_json(c) for c in data.get("citations") or []],
             timing_ms=dict(data.get("timing_ms") or {}),
+            answer_mode=data.get("answer_mode") or "extractive",
+            fallback=data.get("fallback"),
+            generation=data.get("check"),
+            notes=list(data.get("notes") or []),
         )
 
     def _fetch_paragraphs(self, doc_id: str) -> list[str] | None:
@@ -268,18 +298,26 @@ def _chunk_from_json(r: dict, fallback_rank: int) -> RetrievedChunk:
 def _quote_from_json(c: dict) -> CitedQuote:
     return CitedQuote(n=c.get("n") or 0, doc_id=c.get("doc_id") or "", docnum=c.get("docnum"),
                       title=c.get("title") or "", quote=c.get("quote") or "",
-                      paragraph_id=c.get("paragraph_id"))
+                      paragraph_id=c.get("paragraph_id"), date=c.get("date"))
 
 
 # ---------------------------------------------------------------- running
 
+GENERATED = "generated"  # hybrid retrieval, a checked generated answer
+SYSTEMS = (*SEARCH_MODES, GENERATED)
+
+
+def retrieval_mode(system: str) -> str:
+    return "hybrid" if system == GENERATED else system
+
+
 def parse_systems(systems: str | Sequence[str]) -> list[str]:
-    """The requested modes, in order, deduplicated; unknown names are an error."""
+    """The requested systems, in order, deduplicated; unknown names are an error."""
     names = systems.split(",") if isinstance(systems, str) else list(systems)
     names = list(dict.fromkeys(n.strip() for n in names if n.strip()))
-    unknown = [n for n in names if n not in SEARCH_MODES]
+    unknown = [n for n in names if n not in SYSTEMS]
     if unknown or not names:
-        raise GazetteError(f"unknown system(s) {unknown or names}; choose from {', '.join(SEARCH_MODES)}")
+        raise GazetteError(f"unknown system(s) {unknown or names}; choose from {', '.join(SYSTEMS)}")
     return names
 
 
@@ -330,7 +368,7 @@ def _warm_up(backend, query: str, systems: Sequence[str], k: int) -> None:
     """One untimed search per system, so model loading does not land in the latencies."""
     for system in systems:
         try:
-            backend.search(query, k, system)
+            backend.search(query, k, retrieval_mode(system))
         except EndpointUnreachable:
             raise
         except Exception:
@@ -359,7 +397,7 @@ def _meta(backend, questions, systems, search_k, top_k, warmup) -> dict:
 def run_question(backend, q: Question, system: str, search_k: int = SEARCH_K,
                  top_k: int | None = None) -> QuestionResult:
     """One question through one system: a timed search, a timed ask, then the checks."""
-    search = timed_search(backend, q.question, search_k, system)
+    search = timed_search(backend, q.question, search_k, retrieval_mode(system))
     ask = timed_ask(backend, q.question, system, top_k)
     return score_question(q, system, search, ask, backend.paragraph_texts)
 
@@ -432,6 +470,7 @@ def _score_retrieval(r: QuestionResult, q: Question) -> None:
 def _score_answer(r: QuestionResult, q: Question, paragraphs_of) -> None:
     ask = r.ask
     r.quotes_verbatim = [M.quote_is_verbatim(c.quote, paragraphs_of(c.doc_id)) for c in ask.citations]
+    r.shown_figure_sentences, r.shown_figures_ok = _shown_figures(ask)
     _score_end_to_end(r, q)
     if not (q.answerable and ask.answered):
         return
@@ -442,6 +481,20 @@ def _score_answer(r: QuestionResult, q: Question, paragraphs_of) -> None:
     r.facts = [f.text for f in facts]
     r.facts_found = M.facts_found(facts, ask.answer)
     r.fact_recall = M.fact_recall(facts, ask.answer)
+
+
+def _shown_figures(ask: AskOutcome) -> tuple[int, int]:
+    """Sentences of the answer shown that hold figures, and those whose figures lie in their cited
+    quotes, with the cited document's title, 文号 and date, as the citation card shows them (a
+    sentence without [n] is compared with every quote). Notes (validity remarks from the
+    documents' metadata) are left out, and so are refusals: the service's own words, citing nothing."""
+    from service.generation.claim_check import figures_in_sources
+
+    if not ask.answered or not ask.citations:
+        return 0, 0
+    text = "\n".join(line for line in ask.answer.splitlines() if line not in ask.notes)
+    sources = {c.n: "\n".join(x for x in (c.title, c.docnum, c.date, c.quote) if x) for c in ask.citations}
+    return figures_in_sources(text, sources)
 
 
 def _score_end_to_end(r: QuestionResult, q: Question) -> None:
@@ -468,6 +521,7 @@ def summarise(results: Sequence[QuestionResult]) -> dict:
     out.update(_answer_summary(results))
     out.update(_refusal_summary(results))
     out.update(_latency_summary(results))
+    out.update(_generation_summary(results))
     out["search_errors"] = sum(1 for r in results if r.search.error)
     out["ask_errors"] = sum(1 for r in results if r.ask.error)
     return out
@@ -515,6 +569,29 @@ def _latency_summary(results: Sequence[QuestionResult]) -> dict:
             "search_p50_ms": M.percentile(search, 50), "search_p95_ms": M.percentile(search, 95)}
 
 
+def _generation_summary(results: Sequence[QuestionResult]) -> dict:
+    """Figures of the answers shown (every system) and of the model's texts (generated system)."""
+    asked = [r for r in results if r.ask.error is None]
+    with_figures = sum(r.shown_figure_sentences for r in asked)
+    first = [(r.ask.generation or {}).get("first_token_ms") or r.ask.ms for r in asked if r.ask.ms is not None]
+    gens = [r.ask.generation for r in asked if r.ask.generation]
+    tried = [g for g in gens if g.get("failed_check") != "llm_unavailable"]
+    sentences = sum(g.get("sentences") or 0 for g in tried)
+    out = {
+        "shown_figures_ok": M._ratio(sum(r.shown_figures_ok for r in asked), with_figures),
+        "unsourced_figure_answers": sum(1 for r in asked if r.shown_figures_ok < r.shown_figure_sentences),
+        "first_token_p50_ms": M.percentile(first, 50),
+        "first_token_p95_ms": M.percentile(first, 95),
+        "generated": len(tried),
+        "generated_shown": sum(1 for r in asked if r.ask.answer_mode == GENERATED),
+        "check_pass": M._ratio(sum(1 for g in tried if g.get("passed")), len(tried)),
+        "gen_figures_ok": M._ratio(sum(g.get("figures_ok") or 0 for g in tried), sentences),
+        "llm_errors": len(gens) - len(tried),
+        "fallbacks": sum(1 for r in asked if r.ask.fallback),
+    }
+    return out
+
+
 def summarise_by_kind(results: Sequence[QuestionResult]) -> dict[str, dict]:
     kinds = sorted({r.kind for r in results})
     return {k: summarise([r for r in results if r.kind == k]) for k in kinds}
@@ -533,6 +610,12 @@ def cmd_eval(args) -> int:
     paths = args.questions if isinstance(args.questions, list) else [args.questions]
     systems = parse_systems(getattr(args, "systems", None) or ",".join(SEARCH_MODES))
     endpoint = getattr(args, "endpoint", None)
+    if GENERATED in systems and not endpoint:
+        from indexer.settings import get_settings
+
+        if not get_settings().llm_url:
+            print("gazette eval: the generated system needs GAZETTE_LLM_URL (e.g. `gazette llm serve`); "
+                  "without it every generated answer falls back to the extractive one", file=sys.stderr)
     out = Path(getattr(args, "out", None) or "eval/out")
     engine = None
     reports: dict[str, Report] = {}

@@ -72,6 +72,24 @@ class Settings(BaseSettings):
     # answers without feedback are deleted.
     answer_log_days: int = Field(30, ge=1)
 
+    # Generated answers (service/generation/): a language model writes the answer from the passages
+    # the extractive answer cites, and every sentence is checked against them. The extractive answer
+    # is the default, and the fallback whenever a check fails or no model is configured.
+    answer_mode: Literal["extractive", "generated"] = "extractive"
+    # Any OpenAI-compatible server's base URL (vLLM, Ollama, llama.cpp's server, a provider, or
+    # `gazette llm serve`: http://127.0.0.1:8088/v1); unset, generation falls back to extractive.
+    llm_url: str | None = None
+    llm_model: str = "local"
+    llm_api_key: SecretStr | None = None
+    llm_timeout: float = Field(120.0, gt=0)  # seconds for one whole generation
+    llm_max_tokens: int = Field(200, ge=16)
+    llm_temperature: float = Field(0.1, ge=0, le=2)
+    # What the model reads: at most this many passages, each at most this many characters.
+    llm_passages: int = Field(3, ge=1, le=10)
+    llm_passage_chars: int = Field(300, ge=50)
+    # The local model files (`make llm`, `gazette llm serve`): assembled here, never in git.
+    llm_dir: Path = REPO_ROOT / ".cache" / "llm"
+
     @field_validator("rate_limit_feedback", "rate_limit_admin")
     @classmethod
     def _rate_limit_parses(cls, v: str) -> str:

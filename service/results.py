@@ -67,3 +67,25 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     timing_ms: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # validity / newer-figure remarks also in the text
+    answer_mode: str = "extractive"  # ANSWER_MODES: what wrote the text shown
+    fallback: str | None = None  # why a generated answer was asked for and the extractive one is shown
+    generation: GenerationRecord | None = None  # what the model wrote and how it fared (None: not tried)
+
+
+ANSWER_MODES = ("extractive", "generated")
+
+
+@dataclass
+class GenerationRecord:
+    """One attempt at a generated answer, for the response's `check` and the benchmark."""
+
+    passed: bool  # every check passed (a refusal by the model passes)
+    failed_check: str | None = None  # the first check that failed
+    refusal: bool = False  # the model said the passages do not hold the answer
+    sentences: int = 0  # sentences of the model's text
+    figures_ok: int = 0  # of those, sentences whose figures all lie in their cited passages
+    sentences_with_figures: int = 0
+    figures_ok_with_figures: int = 0
+    first_token_ms: float | None = None  # from the start of answering to the model's first piece of text
+    llm_ms: float | None = None  # the model's whole generation
+    text: str = ""  # the model's text, kept for the benchmark; not sent to users when it failed

@@ -13,10 +13,17 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from pydantic_core import PydanticCustomError
 
 from indexer.models import Document, Paragraph
-from service.results import SEARCH_MODES, Answer, Citation, Filters, Hit
+from service.results import ANSWER_MODES, SEARCH_MODES, Answer, Citation, Filters, GenerationRecord, Hit
 
 SearchMode = Literal["hybrid", "bm25", "dense"]
 assert set(get_args(SearchMode)) == set(SEARCH_MODES)  # keep in step with service.results
+AnswerMode = Literal["extractive", "generated"]
+assert set(get_args(AnswerMode)) == set(ANSWER_MODES)
+ANSWER_MODE_TEXT = (
+    "extractive: quoted sentences; generated: a language model writes the answer from the same passages "
+    "and every sentence is checked against them (the extractive answer when a check fails). "
+    "Unset: the service's default (GAZETTE_ANSWER_MODE)"
+)
 
 MAX_HISTORY_MESSAGES = 40
 MAX_HISTORY_CHARS = 20_000
@@ -142,6 +149,7 @@ class AskRequest(BaseModel):
     top_k: json_int(ge=1, le=20) | None = None
     filters: FiltersIn | None = None
     mode: SearchMode = "hybrid"
+    answer_mode: AnswerMode | None = Field(None, description=ANSWER_MODE_TEXT)
 
     def history_dicts(self) -> list[dict]:
         return [m.model_dump() for m in self.history]
@@ -238,6 +246,25 @@ class CitationOut(BaseModel):
         )
 
 
+class GenerationCheck(BaseModel):
+    """How a generated answer fared in the checks (present whenever generation was tried)."""
+
+    passed: bool = Field(description="every check passed (a refusal by the model passes)")
+    failed_check: str | None = Field(
+        description="empty_answer | unknown_citation | uncited_sentence | figure_not_in_source | llm_unavailable"
+    )
+    refusal: bool = Field(description="the model said the passages do not hold the answer")
+    sentences: int
+    figures_ok: int = Field(description="sentences whose figures all lie in the passages they cite")
+    first_token_ms: float | None
+    llm_ms: float | None
+
+    @classmethod
+    def from_record(cls, r: GenerationRecord) -> GenerationCheck:
+        return cls(passed=r.passed, failed_check=r.failed_check, refusal=r.refusal, sentences=r.sentences,
+                   figures_ok=r.figures_ok, first_token_ms=r.first_token_ms, llm_ms=r.llm_ms)
+
+
 class AskResponse(BaseModel):
     id: str = Field(description="this answer's id; feedback refers to it (POST /api/feedback answer_id)")
     answer: str
@@ -245,6 +272,12 @@ class AskResponse(BaseModel):
     citations: list[CitationOut]
     notes: list[str] = Field([], description="validity / newer-figure remarks, also in the answer text")
     mode: SearchMode = Field(description="the retrieval mode used (echoed from the request)")
+    answer_mode: AnswerMode = Field("extractive", description="what wrote the answer shown")
+    fallback: str | None = Field(
+        None, description="why the extractive answer is shown although a generated one was asked for "
+        "(e.g. `figure_not_in_source: 3000元`, `llm_unavailable: …`, `llm_not_configured: …`)"
+    )
+    check: GenerationCheck | None = Field(None, description="the checks of the generated text, when generation was tried")
     timing_ms: dict[str, float] = Field(description="the engine's timings plus `total`, the whole call")
 
     @classmethod
@@ -256,6 +289,9 @@ class AskResponse(BaseModel):
             citations=[CitationOut.from_citation(c) for c in answer.citations],
             notes=list(answer.notes),
             mode=mode,
+            answer_mode=answer.answer_mode,
+            fallback=answer.fallback,
+            check=GenerationCheck.from_record(answer.generation) if answer.generation else None,
             timing_ms=timing_ms,
         )
 
@@ -483,6 +519,7 @@ class ChatCompletionRequest(BaseModel):
         json_schema_extra={"contains": {"type": "object", "properties": {"role": {"const": "user"}}, "required": ["role"]}},
     )
     stream: bool = False
+    answer_mode: AnswerMode | None = Field(None, description=ANSWER_MODE_TEXT)
 
     def question_and_history(self) -> tuple[str, list[dict]]:
         """The last user message, and the user/assistant turns before it (the newest
@@ -553,6 +590,8 @@ class ChatCompletion(BaseModel):
     choices: list[ChatChoice]
     usage: Usage
     answered: bool = Field(description="false when the gazettes do not hold the answer (a refusal)")
+    answer_mode: AnswerMode = Field("extractive", description="what wrote the answer")
+    fallback: str | None = Field(None, description="why the extractive answer is shown although a generated one was asked for")
     references: list[Reference]
 
 
@@ -577,6 +616,8 @@ class ChatCompletionChunk(BaseModel):
     model: str
     choices: list[ChunkChoice]
     answered: bool | None = None
+    answer_mode: AnswerMode | None = None
+    fallback: str | None = None
     references: list[Reference] | None = None
 
 

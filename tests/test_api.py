@@ -381,7 +381,7 @@ def test_chat_wire_format(client):
     done = parse_sse(r.text)[-1][1]
     assert parse_sse(r.text)[-1] == ("done", {
         "id": done["id"], "answer": "公报中没有找到相关内容。", "answered": False, "notes": [], "mode": "hybrid",
-        "timing_ms": done["timing_ms"],
+        "answer_mode": "extractive", "fallback": None, "check": None, "timing_ms": done["timing_ms"],
     })
     assert re.fullmatch(r"ans_[0-9a-f]{32}", done["id"])
 

@@ -476,3 +476,33 @@ def test_failing_calls_are_recorded_not_fatal():
     assert describe_failures(fake_questions()[0], r1)[:2] == [
         "search failed: ValueError: question too long", "ask failed: RuntimeError: boom"]
     assert rep.overall["hybrid"]["ask_errors"] == 0
+
+
+def test_generated_system_reports_checks_figures_and_first_token(monkeypatch):
+    """`generated` retrieves like hybrid and asks for a checked generated answer; with a scripted
+    generation the summary counts passes, figure sentences and the time to the first token."""
+    from service.generation import generated_answer
+    from service.results import GenerationRecord
+
+    def scripted(engine, settings, question, **kwargs):
+        a = engine.ask(question, mode=kwargs.get("mode", "hybrid"))
+        if not a.answered:
+            return generated_answer.fall_back(a, generated_answer.NO_PASSAGES)
+        if question == Q2:  # a made-up figure: the extractive answer with the reason
+            record = GenerationRecord(False, "figure_not_in_source", sentences=2, figures_ok=1, first_token_ms=5.0, text="…")
+            return generated_answer.fall_back(a, "figure_not_in_source: 9%", record)
+        record = GenerationRecord(True, sentences=1, figures_ok=1, first_token_ms=7.0, text=a.answer)
+        return Answer(a.answer, True, a.citations, answer_mode="generated", generation=record)
+
+    monkeypatch.setattr(generated_answer, "answer", scripted)
+    engine = FakeEngine()
+    rep = run_eval(fake_questions(), "hybrid,generated", engine=engine, progress=False, warmup=False)
+    assert {c[3] for c in engine.calls if c[0] == "search"} == {"hybrid"}
+    g, h = rep.overall["generated"], rep.overall["hybrid"]
+    assert (g["generated"], g["check_pass"], g["generated_shown"], g["fallbacks"]) == (3, 2 / 3, 2, 2)
+    assert g["gen_figures_ok"] == 3 / 4
+    assert g["first_token_p50_ms"] == 6.0  # 7, 5, 7 and the refusal's whole (sub-5 ms) answer
+    assert h["generated"] == 0 and h["check_pass"] is None
+    # the answers shown: 30万元 is in q1's quote; both systems show the same extractive text for q2
+    assert h["shown_figures_ok"] == g["shown_figures_ok"]
+    assert "generated" in parse_systems("hybrid,generated")

@@ -5,6 +5,10 @@ ask the gazettes. The last user message is the question and the earlier user/ass
 are the history; the answer is the same as /api/ask's, with its [n] markers, and the sources
 are in `references` (on the response, or on the last chunk of a stream). Errors are in
 OpenAI's shape `{"error": {"message", "type", "param", "code"}}`.
+
+`answer_mode` (a body field, else GAZETTE_ANSWER_MODE) works as on /api/ask; the answer says
+which mode wrote it (`answer_mode`, `fallback`). A generated answer is checked before its first
+piece is sent, so an OpenAI client, which knows no `replace` event, only ever gets checked text.
 """
 from __future__ import annotations
 
@@ -145,14 +149,14 @@ async def create_chat_completion(
     """Answer the last user message from the gazettes, OpenAI style (stream or not)."""
     text, history = body.question_and_history()
     question = checked_question(text, settings, name="question (the last user message)")
-    ask = AskRequest(question=question, history=history)
+    ask = AskRequest(question=question, history=history, answer_mode=body.answer_mode)
     if body.stream:
         return StreamingResponse(
             completion_chunks(request, engine, settings, question, ask),
             media_type="text/event-stream",
             headers=SSE_HEADERS,
         )
-    response = await run_in_threadpool(answer_with_timing, engine, question, ask)
+    response = await run_in_threadpool(answer_with_timing, engine, question, ask, settings)
     await run_in_threadpool(record_answer, request, question, response)
     usage = await run_in_threadpool(count_usage, body, response.answer)
     return ChatCompletion(
@@ -162,6 +166,8 @@ async def create_chat_completion(
         choices=[ChatChoice(message=AssistantMessage(content=response.answer))],
         usage=usage,
         answered=response.answered,
+        answer_mode=response.answer_mode,
+        fallback=response.fallback,
         references=references(request, settings, response),
     )
 
@@ -196,13 +202,14 @@ async def completion_chunks(
     """The SSE stream: a role chunk, the text in pieces, a stop chunk with the references, [DONE]."""
     created = int(time.time())
     try:
-        response = await run_in_threadpool(answer_with_timing, engine, question, ask)
+        response = await run_in_threadpool(answer_with_timing, engine, question, ask, settings)
         await run_in_threadpool(record_answer, request, question, response)
+        last_only = ("answered", "answer_mode", "fallback", "references")
 
         def chunk(choice: ChunkChoice, **extra) -> str:
             event = ChatCompletionChunk(id=response.id, created=created, model=OPENAI_MODEL_ID, choices=[choice], **extra)
-            # `answered` and `references` only on the last chunk; nulls elsewhere stay, as OpenAI sends them
-            return sse_data(event.model_dump(exclude={k for k in ("answered", "references") if k not in extra}))
+            # `answered`, `answer_mode`, `fallback` and `references` only on the last chunk; nulls elsewhere stay, as OpenAI sends them
+            return sse_data(event.model_dump(exclude={k for k in last_only if k not in extra}))
 
         yield chunk(ChunkChoice(delta=ChunkDelta(role="assistant", content="")))
         for piece in split_answer(response.answer):
@@ -210,6 +217,8 @@ async def completion_chunks(
         yield chunk(
             ChunkChoice(delta=ChunkDelta(), finish_reason="stop"),
             answered=response.answered,
+            answer_mode=response.answer_mode,
+            fallback=response.fallback,
             references=references(request, settings, response),
         )
     except GazetteError as e:

@@ -506,3 +506,45 @@ def test_feedback_review_shows_hostile_text_as_text(web, admin_token):
     assert page.evaluate("() => window.__xss") is None, "markup from feedback was executed"
     web.screenshot("feedback-review", full_page=True)
     web.assert_no_page_errors()
+
+
+def _sse(events) -> str:
+    return "".join(f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n" for name, data in events)
+
+
+def test_chat_badge_and_replace_event(web):
+    """The page names the mode that answered, and swaps in the extractive answer on `replace`
+    (the stream is scripted with page.route: no language model is needed)."""
+    page = web.page
+    citation = {"n": 1, "doc_id": "d1", "docnum": "聊政发〔2020〕3号", "title": "低保办法", "date": "2020-03-05",
+                "section": "", "quote": "城市低保标准提高到每人每月3000元。", "paragraph_id": "d1-p0001",
+                "url": "/documents/d1#p1", "score": 1.0}
+    extractive = "根据《低保办法》（聊政发〔2020〕3号）：城市低保标准提高到每人每月3000元。[1]"
+    replaced = _sse([
+        ("citations", [citation]),
+        ("delta", {"text": "城市低保标准为每月3500元[1]。"}),
+        ("replace", {"answer": extractive, "answered": True, "notes": [], "citations": [citation],
+                     "answer_mode": "extractive", "fallback": "figure_not_in_source: 3500元"}),
+        ("done", {"id": "ans_1", "answer": extractive, "answered": True, "notes": [], "mode": "hybrid",
+                  "answer_mode": "extractive", "fallback": "figure_not_in_source: 3500元", "check": None, "timing_ms": {}}),
+    ])
+    generated = "城市低保标准为每人每月3000元[1]。"
+    passed = _sse([
+        ("citations", [citation]),
+        ("delta", {"text": generated}),
+        ("done", {"id": "ans_2", "answer": generated, "answered": True, "notes": [], "mode": "hybrid",
+                  "answer_mode": "generated", "fallback": None, "check": None, "timing_ms": {}}),
+    ])
+    bodies = [replaced, passed]
+    page.route("**/api/chat", lambda route: route.fulfill(status=200, content_type="text/event-stream", body=bodies.pop(0)))
+    web.goto("/")
+    first = ask(page, "城市低保标准是多少？")
+    expect(first.get_by_test_id("answer-mode")).to_have_text("生成未通过核对，显示摘录")
+    expect(first.get_by_test_id("replaced-note")).to_be_visible()
+    assert first.get_attribute("data-replaced") == "true"
+    text = first.get_by_test_id("answer-text").inner_text()
+    assert "3500" not in text and "3000元" in text
+    second = ask(page, "再说一遍")
+    expect(second.get_by_test_id("answer-mode")).to_have_text("生成（已核对）")
+    web.screenshot("chat-generated-badges", full_page=True)
+    web.assert_no_page_errors()

@@ -2,6 +2,11 @@
  * Citizen chat (index.html): streams answers from POST /api/chat (server-sent
  * events), keeps the conversation as history for follow-ups, shows the cited
  * gazette paragraphs as cards and collects 👍/👎 feedback.
+ *
+ * A badge says which mode answered: 摘录 (quoted sentences), 生成（已核对）(a
+ * language model wrote it and every sentence was checked against its quotes),
+ * or 生成未通过核对，显示摘录: the model's text failed a check, and the
+ * `replace` event swapped in the extractive answer (shown with a note).
  */
 (function () {
   "use strict";
@@ -95,6 +100,22 @@
     container.appendChild(list);
   }
 
+  // fallback reasons that mean "the model wrote something and it failed a check"
+  const CHECK_FAILURES = ["empty_answer", "unknown_citation", "uncited_sentence", "figure_not_in_source"];
+
+  /** The small badge naming the mode that answered (data-mode: extractive | generated | failed-check). */
+  function modeBadge(answerMode, fallback) {
+    const failed = !!fallback && CHECK_FAILURES.some(function (c) { return fallback.indexOf(c) === 0; });
+    const mode = answerMode === "generated" ? "generated" : failed ? "failed-check" : "extractive";
+    const text = { generated: "生成（已核对）", "failed-check": "生成未通过核对，显示摘录", extractive: "摘录" }[mode];
+    const title = {
+      generated: "由语言模型根据引用的公报原文生成，每句话的数字、日期、文号和部门均已与原文核对",
+      "failed-check": "语言模型生成的回答未通过与原文的核对，改为显示公报原文摘录",
+      extractive: "回答摘自公报原文",
+    }[mode];
+    return el("span", { class: "badge mode-badge mode-badge--" + mode, "data-testid": "answer-mode", dataset: { mode: mode }, title: title }, text);
+  }
+
   function renderRefusal() {
     return el("div", { class: "refusal", role: "note", "data-testid": "refusal" },
       el("p", { class: "refusal__title" }, "抱歉，公报中没有找到能回答这个问题的内容。"),
@@ -136,6 +157,15 @@
     return box;
   }
 
+  // ?answer_mode=generated|extractive overrides the service's default (GAZETTE_ANSWER_MODE)
+  const requestedMode = new URLSearchParams(window.location.search).get("answer_mode");
+
+  function requestBody(question) {
+    const body = { question: question, history: history.slice(-MAX_HISTORY_MESSAGES) };
+    if (requestedMode === "generated" || requestedMode === "extractive") body.answer_mode = requestedMode;
+    return body;
+  }
+
   async function ask(question) {
     question = String(question || "").trim();
     if (!question) {
@@ -154,13 +184,14 @@
     const questionNode = el("p", { class: "turn-question", id: turnId + "-q" },
       el("span", { class: "visually-hidden" }, "您的问题："), question);
     const textNode = el("p", { class: "answer-text", "data-testid": "answer-text" });
+    const badgeSlot = el("span", { class: "answer-mode" });
     const sources = el("section", { class: "sources", hidden: true });
     const extras = el("div");
     const answerNode = el("article", {
       class: "turn-answer", id: turnId + "-a", "data-testid": "answer",
       "aria-labelledby": turnId + "-h", dataset: { state: "streaming", deltas: "0" },
     },
-      el("h2", { id: turnId + "-h", class: "answer-label" }, "公报问答的回答"),
+      el("h2", { id: turnId + "-h", class: "answer-label" }, "公报问答的回答", " ", badgeSlot),
       textNode, sources, extras);
     conversation.append(questionNode, answerNode);
     questionNode.scrollIntoView({ block: "start", behavior: "smooth" });
@@ -177,6 +208,11 @@
     let finished = false;
     const live = document.createTextNode("");
     textNode.appendChild(live);
+
+    function setBadge(answerMode, fallback) {
+      G.clear(badgeSlot);
+      badgeSlot.appendChild(modeBadge(answerMode, fallback));
+    }
 
     function finish(answered, fullText) {
       finished = true;
@@ -206,7 +242,7 @@
       const resp = await fetch("/api/chat", {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
-        body: JSON.stringify({ question: question, history: history.slice(-MAX_HISTORY_MESSAGES) }),
+        body: JSON.stringify(requestBody(question)),
         signal: myController.signal,
       });
       if (!resp.ok) {
@@ -226,8 +262,20 @@
           live.appendData(piece);
           deltas += 1;
           answerNode.dataset.deltas = String(deltas);
+        } else if (name === "replace") {
+          // the generated text failed a check: the extractive answer takes its place, visibly
+          turn.citations = Array.isArray(data && data.citations) ? data.citations : turn.citations;
+          turn.citations.forEach(function (c) { citationsByN[c.n] = c; });
+          streamed = data && typeof data.answer === "string" ? data.answer : "";
+          G.clear(textNode);
+          textNode.appendChild(document.createTextNode(streamed));
+          answerNode.dataset.replaced = "true";
+          extras.appendChild(el("p", { class: "replaced-note", role: "note", "data-testid": "replaced-note" },
+            "生成的回答未能通过与公报原文的核对，已改为显示原文摘录。"));
+          setBadge(data && data.answer_mode, data && data.fallback);
         } else if (name === "done") {
           if (data && typeof data.id === "string") turn.id = data.id;
+          setBadge(data && data.answer_mode, data && data.fallback);
           const full = data && typeof data.answer === "string" && data.answer ? data.answer : streamed;
           finish(!(data && data.answered === false), full);
         } else if (name === "error") {
