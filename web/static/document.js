@@ -82,7 +82,10 @@
     (paragraphs || []).forEach(function (p) {
       const depth = Math.max(0, Math.min(6, (p.heading_path || []).length));
       const kind = /^[a-z_]+$/.test(p.kind || "") ? p.kind : "text";
-      if (kind === "title") return; // shown as the page's h1 already
+      if (kind === "title") { // shown as the page's h1 already: a citation of it (#p0) marks the h1
+        titleIndex = String(p.index);
+        return;
+      }
       let tag = "p";
       if (kind === "heading") {
         const level = Math.min(Math.max(2, Math.min(6, depth + 1)), lastLevel + 1);
@@ -99,6 +102,7 @@
   }
 
   let currentTarget = null;
+  let titleIndex = null; // the index of the title paragraph, which the h1 shows
 
   /** Scroll to and mark the paragraph named by location.hash (#pN). */
   function focusHash() {
@@ -109,7 +113,7 @@
     }
     const m = /^#p(\d+)$/.exec(window.location.hash);
     if (!m) return;
-    const target = document.getElementById("p" + m[1]);
+    const target = document.getElementById("p" + m[1]) || (m[1] === titleIndex ? titleNode : null);
     if (!target) return;
     currentTarget = target;
     target.classList.add("is-target");
