@@ -1,7 +1,8 @@
 """Extractive answers: decide whether the gazettes answer the question, then quote them.
 
     question.py (what is asked) → retrieval → evidence.py (which sentences answer it)
-    → decision.py (answer, hedge or refuse) → this module (the answer, every sentence quoted)
+    → decision.py (answer, hedge or refuse) → this module (which passages answer it)
+    → answer_writing.py (the answer text, every sentence quoted)
 
 Every sentence of an answer is a verbatim piece of a quoted paragraph, marked [n] with its
 citation. Hard scope rules come first (an unknown 文号, another city, a year the corpus never
@@ -15,18 +16,18 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date
 
 import numpy as np
 
 from indexer.models import Document, Paragraph
-from indexer.text import DOCNUM_RE, normalize_docnum, sentence_key, sentences
+from indexer.text import sentence_key, sentences
 
 from . import wording as W
 from .decision import DecisionFeatures, DecisionModel
 from .evidence import Candidate, TermStats, coverage, fits_intent, mentions_place, missing_constraint, rank_sentences, unknown_share
-from .question import DATE_RE, DEPT_NOTE_RE, VALIDITY_RE, Question, parse_question
-from .results import Answer, Citation, Filters, Hit, RetrievalSignals
+from .answer_writing import Evidence, cited_docnum_answer, document_answer, refusal, scope_text, write_answer
+from .question import DEPT_NOTE_RE, VALIDITY_RE, Question, parse_question
+from .results import Answer, Filters, Hit, RetrievalSignals
 from .scope import CorpusScope
 
 
@@ -74,14 +75,6 @@ class AnswerContext:
 
 
 @dataclass
-class _Evidence:
-    doc: Document
-    paragraph: Paragraph
-    sentences: list[str] = field(default_factory=list)
-    score: float = 0.0
-
-
-@dataclass
 class Assessment:
     """Everything the decision looks at, kept for the benchmark and for training the model."""
 
@@ -120,9 +113,9 @@ def _docnum_lookup(ctx: AnswerContext, q: Question) -> Answer | None:
         return None
     docs = ctx.find_by_docnum(q.text)
     if not docs:
-        return _cited_docnum_answer(ctx, q.docnum) or _refusal(W.UNKNOWN_DOCNUM, ctx, docnum=q.docnum)
+        return cited_docnum_answer(ctx, q.docnum) or refusal(W.UNKNOWN_DOCNUM, ctx, docnum=q.docnum)
     if q.intent.document:
-        return _document_answer(ctx, docs[0])
+        return document_answer(ctx, docs[0])
     return None
 
 
@@ -134,7 +127,7 @@ def assess(ctx: AnswerContext, q: Question, top_k: int, filters: Filters | None,
         filters = replace(filters or Filters(), doc_ids=tuple(d.doc_id for d in docs))
     unknown_years = ctx.scope.unknown_years(q.years)
     if unknown_years:
-        return Assessment(q, [], [], [], [], None, None, _scope_text(W.OUT_OF_SCOPE_YEAR, ctx, year=unknown_years[0]))
+        return Assessment(q, [], [], [], [], None, None, scope_text(W.OUT_OF_SCOPE_YEAR, ctx, year=unknown_years[0]))
     qvec = None
     if mode != "bm25":  # embedded once: for dense search and for the similarity feature
         t = time.perf_counter()
@@ -151,9 +144,9 @@ def assess(ctx: AnswerContext, q: Question, top_k: int, filters: Filters | None,
     if foreign:  # another place: only what the gazettes say about that place itself
         plausible = [c for c in plausible if all(mentions_place(p, c) for p in foreign)]
         if not plausible:
-            return Assessment(q, hits, ranked, [], [], None, None, _scope_text(W.OUT_OF_SCOPE_PLACE, ctx, place=foreign[0]))
+            return Assessment(q, hits, ranked, [], [], None, None, scope_text(W.OUT_OF_SCOPE_PLACE, ctx, place=foreign[0]))
     if q.years and not plausible:
-        return Assessment(q, hits, ranked, [], [], None, None, _scope_text(W.OUT_OF_SCOPE_YEAR, ctx, year=q.years[0]))
+        return Assessment(q, hits, ranked, [], [], None, None, scope_text(W.OUT_OF_SCOPE_YEAR, ctx, year=q.years[0]))
     exact = [c for c in plausible if fits_intent(q, c)]
     features = decision_features(ctx, q, hits, ranked, plausible, exact, signals, qvec)
     # a named document exists: quote its most relevant passage rather than guess it is off topic
@@ -207,12 +200,12 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
         return Answer(answer=a.refusal, answered=False)
     if not _answerable(ctx, a):
         if a.foreign:  # the gazettes mention the place, but not for what was asked
-            return _refusal(W.OUT_OF_SCOPE_PLACE, ctx, place=a.foreign[0])
-        return _refusal(W.REFUSAL, ctx)
+            return refusal(W.OUT_OF_SCOPE_PLACE, ctx, place=a.foreign[0])
+        return refusal(W.REFUSAL, ctx)
     strong = [c for c in a.exact if c.cover >= ctx.policy.min_cover]
     if strong:
         evidence = _select_evidence(ctx, a.question, strong, top_k)
-        return _write_answer(ctx, _with_lists(ctx, evidence + _part_evidence(ctx, a, evidence)), a.question)
+        return write_answer(ctx, _with_lists(ctx, evidence + _part_evidence(ctx, a, evidence)), a.question)
     pool = a.exact or a.plausible
     # the best passages of the best document, one sentence each: a hedge shows what is closest
     best: list[Candidate] = []
@@ -221,8 +214,8 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
             best.append(c)
         if len(best) == ctx.policy.hedge_passages:
             break
-    evidence = [_Evidence(ctx.document(c.hit.chunk.doc_id), c.paragraph, [c.sentence], c.score) for c in best]
-    answer = _write_answer(ctx, _with_lists(ctx, evidence), a.question)
+    evidence = [Evidence(ctx.document(c.hit.chunk.doc_id), c.paragraph, [c.sentence], c.score) for c in best]
+    answer = write_answer(ctx, _with_lists(ctx, evidence), a.question)
     answer.answer = W.HEDGE_LEAD + "\n" + answer.answer
     return answer
 
@@ -244,20 +237,20 @@ def _same_or_as_good(c: Candidate, top: Candidate, q: Question, policy: AnswerPo
     return c.hit.chunk.doc_id == top.hit.chunk.doc_id or c.cover >= top.cover - margin
 
 
-def _select_evidence(ctx: AnswerContext, q: Question, candidates: list[Candidate], top_k: int) -> list[_Evidence]:
+def _select_evidence(ctx: AnswerContext, q: Question, candidates: list[Candidate], top_k: int) -> list[Evidence]:
     """The paragraphs (at most max_paragraphs) and their sentences that answer the question."""
     policy = ctx.policy
     top = candidates[0]
     best = [c for c in candidates if c.score >= top.score - policy.score_window and _same_or_as_good(c, top, q, policy)]
     if q.intent.validity:  # the 施行 / 有效期 clause answers it, though it shares few words with the topic
         best.sort(key=lambda c: not VALIDITY_RE.search(c.sentence))
-    evidence: dict[str, _Evidence] = {}
+    evidence: dict[str, Evidence] = {}
     for c in best[: max(3, top_k)]:
         key = c.paragraph.paragraph_id
         if key not in evidence:
             if len(evidence) >= policy.max_paragraphs:
                 continue
-            evidence[key] = _Evidence(ctx.document(c.hit.chunk.doc_id), c.paragraph, score=c.score)
+            evidence[key] = Evidence(ctx.document(c.hit.chunk.doc_id), c.paragraph, score=c.score)
         ev = evidence[key]
         if c.sentence not in ev.sentences and len(ev.sentences) < policy.max_sentences_per_paragraph:
             ev.sentences.append(c.sentence)
@@ -269,9 +262,9 @@ def _select_evidence(ctx: AnswerContext, q: Question, candidates: list[Candidate
     return list(evidence.values())
 
 
-def _with_lists(ctx: AnswerContext, chosen: list[_Evidence]) -> list[_Evidence]:
+def _with_lists(ctx: AnswerContext, chosen: list[Evidence]) -> list[Evidence]:
     """A lead-in line ("市人民政府决定，任命：") says nothing alone: the paragraph it introduces follows it."""
-    out: list[_Evidence] = []
+    out: list[Evidence] = []
     quoted = {e.paragraph.paragraph_id for e in chosen}
     for ev in chosen:
         out.append(ev)
@@ -281,11 +274,11 @@ def _with_lists(ctx: AnswerContext, chosen: list[_Evidence]) -> list[_Evidence]:
         if following and following[0].kind not in ("heading", "signature", "title") and following[0].paragraph_id not in quoted:
             nxt = following[0]
             quoted.add(nxt.paragraph_id)
-            out.append(_Evidence(ev.doc, nxt, sentences(nxt.text)[:ctx.policy.max_sentences_per_paragraph], ev.score))
+            out.append(Evidence(ev.doc, nxt, sentences(nxt.text)[:ctx.policy.max_sentences_per_paragraph], ev.score))
     return out
 
 
-def _part_evidence(ctx: AnswerContext, a: Assessment, chosen: list[_Evidence]) -> list[_Evidence]:
+def _part_evidence(ctx: AnswerContext, a: Assessment, chosen: list[Evidence]) -> list[Evidence]:
     """For a question that asks several things, the best passage of each part not yet quoted.
 
     A part ranks the candidates by its own key terms first and the whole question's coverage
@@ -295,7 +288,7 @@ def _part_evidence(ctx: AnswerContext, a: Assessment, chosen: list[_Evidence]) -
     q, policy = a.question, ctx.policy
     docs = {e.doc.doc_id for e in chosen}
     quoted = {e.paragraph.paragraph_id for e in chosen}
-    extra: list[_Evidence] = []
+    extra: list[Evidence] = []
     for part in q.parts:
         pool = [c for c in a.plausible if c.hit.chunk.doc_id in docs and c.cover >= policy.min_cover and fits_intent(part, c)]
         if not pool:
@@ -304,125 +297,8 @@ def _part_evidence(ctx: AnswerContext, a: Assessment, chosen: list[_Evidence]) -
         if best.paragraph.paragraph_id in quoted:
             continue
         quoted.add(best.paragraph.paragraph_id)
-        extra.append(_Evidence(ctx.document(best.hit.chunk.doc_id), best.paragraph, [best.sentence], best.score))
+        extra.append(Evidence(ctx.document(best.hit.chunk.doc_id), best.paragraph, [best.sentence], best.score))
     return extra
-
-
-# ---------------------------------------------------------------- writing
-
-def _refusal(template: str, ctx: AnswerContext, **values) -> Answer:
-    return Answer(answer=_scope_text(template, ctx, **values), answered=False)
-
-
-def _scope_text(template: str, ctx: AnswerContext, **values) -> str:
-    s = ctx.scope
-    return template.format(corpus=s.corpus_name, home=s.home_name or "本地", first=s.first_year, last=s.last_year, **values)
-
-
-def _cn_date(iso: str) -> str:
-    y, m, d = iso.split("-")
-    return f"{int(y)}年{int(m)}月{int(d)}日"
-
-
-def _citation(n: int, ev: _Evidence) -> Citation:
-    p = ev.paragraph
-    return Citation(
-        n=n, doc_id=ev.doc.doc_id, docnum=ev.doc.docnum, title=ev.doc.title, date=ev.doc.date,
-        section=" > ".join(p.heading_path), quote=p.text, paragraph_id=p.paragraph_id,
-        url=f"/documents/{ev.doc.doc_id}#p{p.index}", score=round(ev.score, 4),
-    )
-
-
-def _document_answer(ctx: AnswerContext, doc: Document) -> Answer | None:
-    """A lookup by 文号: the document's title, date and opening paragraph."""
-    body = [p for p in doc.paragraphs if p.kind not in ("signature", "heading", "title") and len(p.text) > 20]
-    # an 印发 notice's own text is boilerplate: quote the opening of the document it carries
-    inner = [p for p in body if doc.embedded_titles and len(p.heading_path) > 1 and p.heading_path[1] in doc.embedded_titles]
-    first = next((p for p in inner or body if not p.text.startswith("各县")), body[0] if body else None)
-    if first is None:
-        return None
-    lead = sentences(first.text)[:2]
-    when = W.DOCUMENT_SIGNED.format(date=_cn_date(doc.date)) if doc.date else ""
-    values = dict(docnum=doc.docnum, issuer=doc.issuer or "", title=doc.title, when=when, lead="".join(lead))
-    title = next((p for p in doc.paragraphs if p.kind == "title"), None)
-    if title is None:
-        return Answer(answer=W.DOCUMENT_LOOKUP.format(**values), answered=True, citations=[_citation(1, _Evidence(doc, first, lead, 1.0))])
-    citations = [_citation(1, _Evidence(doc, title, [title.text], 1.0)), _citation(2, _Evidence(doc, first, lead, 1.0))]
-    return Answer(answer=W.DOCUMENT_LOOKUP_TITLED.format(**values), answered=True, citations=citations)
-
-
-def _cited_docnum_answer(ctx: AnswerContext, docnum: str) -> Answer | None:
-    """A 文号 the gazettes only mention (e.g. as repealed): quote where they mention it."""
-    paragraphs = ctx.paragraphs_citing(docnum)[:3]
-    if not paragraphs:
-        return None
-    lines, citations = [W.CITED_ONLY.format(docnum=docnum)], []
-    for n, p in enumerate(paragraphs, start=1):
-        doc = ctx.document(p.doc_id)
-        said = next((s for s in sentences(p.text) if docnum in normalize_docnum_text(s)), p.text)
-        lines.append(W.SOURCE_LINE.format(label=doc.label, when="") + f"{said}[{n}]")
-        citations.append(_citation(n, _Evidence(doc, p, [said], 1.0)))
-    return Answer(answer="\n".join(lines), answered=True, citations=citations)
-
-
-def normalize_docnum_text(s: str) -> str:
-    """The sentence with every 文号 in it written in normalised form."""
-    return DOCNUM_RE.sub(lambda m: normalize_docnum(m.group(0)) or m.group(0), s)
-
-
-def _validity_notes(doc: Document, ctx: AnswerContext, today: date) -> list[str]:
-    notes = []
-    v = doc.validity
-    if v and v.expires and v.expires < today.isoformat():
-        notes.append(W.EXPIRED.format(label=doc.label, date=_cn_date(v.expires)))
-    for other in ctx.documents():
-        if other.validity and doc.docnum and doc.docnum in other.validity.repeals:
-            notes.append(W.REPEALED.format(label=doc.label, other=other.label))
-    return notes
-
-
-def _join_excerpts(paragraph: str, parts: list[str]) -> str:
-    """Sentences in paragraph order; "……" marks where text between them was left out."""
-    out = parts[0]
-    for prev, part in zip(parts, parts[1:]):
-        adjacent = paragraph.find(prev) + len(prev) == paragraph.find(part)
-        out += part if adjacent else "……" + part
-    return out
-
-
-def _write_answer(ctx: AnswerContext, chosen: list[_Evidence], q: Question) -> Answer:
-    """One line per paragraph, "根据《…》（文号）：sentences[n]", newest document first when years differ.
-
-    When a date is asked for and the sentences give none (an appointment, a decision), the
-    document's signing date is the answer: it goes into the line's source.
-    """
-    several_dates = len({e.doc.date for e in chosen if e.doc.date}) > 1
-    if several_dates:
-        chosen = sorted(chosen, key=lambda e: e.doc.date or "", reverse=True)
-    lines, citations, notes = [], [], []
-    today = date.today()
-    opened: tuple[str, str] | None = None  # (doc_id, source text) of the line being written
-    for n, ev in enumerate(chosen, start=1):
-        in_order = sorted(ev.sentences, key=ev.paragraph.text.find)
-        quoted_text = _join_excerpts(ev.paragraph.text, in_order)
-        when = W.SOURCE_YEAR.format(year=ev.doc.date[:4]) if several_dates and ev.doc.date else ""
-        if q.intent.date and ev.doc.date and not any(DATE_RE.search(x) for x in in_order):
-            when = W.SOURCE_SIGNED.format(date=_cn_date(ev.doc.date))
-        source = W.SOURCE_LINE.format(label=ev.doc.label, when=when)
-        quoted = f"{quoted_text}[{n}]"
-        if opened == (ev.doc.doc_id, source):
-            lines[-1] += quoted  # the same document again: one opener, several quotes
-        else:
-            lines.append(source + quoted)
-            opened = (ev.doc.doc_id, source)
-        citations.append(_citation(n, ev))
-        for note in _validity_notes(ev.doc, ctx, today):
-            if note not in notes:
-                notes.append(note)
-    if several_dates:
-        newest = chosen[0].doc
-        notes.insert(0, W.SEVERAL_YEARS.format(label=newest.label, date=_cn_date(newest.date)))
-    return Answer(answer="\n".join(lines + notes), answered=True, citations=citations, notes=notes)
 
 
 def _ms(t: float) -> float:

@@ -1,0 +1,146 @@
+"""Writing an answer from the chosen passages: every sentence a verbatim piece of a quoted paragraph.
+
+One line per paragraph, "根据《标题》（文号）：sentences[n]", newest document first when years
+differ, with notes on expired or repealed documents; plus the fixed answers (a 文号 lookup, a
+文号 the corpus only cites, a refusal). The wording itself is in wording.py.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from indexer.models import Document, Paragraph
+from indexer.text import DOCNUM_RE, normalize_docnum, sentences
+
+from . import wording as W
+from .question import DATE_RE, Question
+from .results import Answer, Citation
+
+if TYPE_CHECKING:
+    from .answer import AnswerContext
+
+
+@dataclass
+class Evidence:
+    """A paragraph to quote, and the sentences of it that go into the answer text."""
+
+    doc: Document
+    paragraph: Paragraph
+    sentences: list[str] = field(default_factory=list)
+    score: float = 0.0
+
+
+def refusal(template: str, ctx: AnswerContext, **values) -> Answer:
+    return Answer(answer=scope_text(template, ctx, **values), answered=False)
+
+
+def scope_text(template: str, ctx: AnswerContext, **values) -> str:
+    s = ctx.scope
+    return template.format(corpus=s.corpus_name, home=s.home_name or "本地", first=s.first_year, last=s.last_year, **values)
+
+
+def cn_date(iso: str) -> str:
+    y, m, d = iso.split("-")
+    return f"{int(y)}年{int(m)}月{int(d)}日"
+
+
+def citation(n: int, ev: Evidence) -> Citation:
+    p = ev.paragraph
+    return Citation(
+        n=n, doc_id=ev.doc.doc_id, docnum=ev.doc.docnum, title=ev.doc.title, date=ev.doc.date,
+        section=" > ".join(p.heading_path), quote=p.text, paragraph_id=p.paragraph_id,
+        url=f"/documents/{ev.doc.doc_id}#p{p.index}", score=round(ev.score, 4),
+    )
+
+
+def document_answer(ctx: AnswerContext, doc: Document) -> Answer | None:
+    """A lookup by 文号: the document's title, date and opening paragraph."""
+    body = [p for p in doc.paragraphs if p.kind not in ("signature", "heading", "title") and len(p.text) > 20]
+    # an 印发 notice's own text is boilerplate: quote the opening of the document it carries
+    inner = [p for p in body if doc.embedded_titles and len(p.heading_path) > 1 and p.heading_path[1] in doc.embedded_titles]
+    first = next((p for p in inner or body if not p.text.startswith("各县")), body[0] if body else None)
+    if first is None:
+        return None
+    lead = sentences(first.text)[:2]
+    when = W.DOCUMENT_SIGNED.format(date=cn_date(doc.date)) if doc.date else ""
+    values = dict(docnum=doc.docnum, issuer=doc.issuer or "", title=doc.title, when=when, lead="".join(lead))
+    title = next((p for p in doc.paragraphs if p.kind == "title"), None)
+    if title is None:
+        return Answer(answer=W.DOCUMENT_LOOKUP.format(**values), answered=True, citations=[citation(1, Evidence(doc, first, lead, 1.0))])
+    citations = [citation(1, Evidence(doc, title, [title.text], 1.0)), citation(2, Evidence(doc, first, lead, 1.0))]
+    return Answer(answer=W.DOCUMENT_LOOKUP_TITLED.format(**values), answered=True, citations=citations)
+
+
+def cited_docnum_answer(ctx: AnswerContext, docnum: str) -> Answer | None:
+    """A 文号 the gazettes only mention (e.g. as repealed): quote where they mention it."""
+    paragraphs = ctx.paragraphs_citing(docnum)[:3]
+    if not paragraphs:
+        return None
+    lines, citations = [W.CITED_ONLY.format(docnum=docnum)], []
+    for n, p in enumerate(paragraphs, start=1):
+        doc = ctx.document(p.doc_id)
+        said = next((s for s in sentences(p.text) if docnum in normalize_docnum_text(s)), p.text)
+        lines.append(W.SOURCE_LINE.format(label=doc.label, when="") + f"{said}[{n}]")
+        citations.append(citation(n, Evidence(doc, p, [said], 1.0)))
+    return Answer(answer="\n".join(lines), answered=True, citations=citations)
+
+
+def normalize_docnum_text(s: str) -> str:
+    """The sentence with every 文号 in it written in normalised form."""
+    return DOCNUM_RE.sub(lambda m: normalize_docnum(m.group(0)) or m.group(0), s)
+
+
+def validity_notes(doc: Document, ctx: AnswerContext, today: date) -> list[str]:
+    notes = []
+    v = doc.validity
+    if v and v.expires and v.expires < today.isoformat():
+        notes.append(W.EXPIRED.format(label=doc.label, date=cn_date(v.expires)))
+    for other in ctx.documents():
+        if other.validity and doc.docnum and doc.docnum in other.validity.repeals:
+            notes.append(W.REPEALED.format(label=doc.label, other=other.label))
+    return notes
+
+
+def join_excerpts(paragraph: str, parts: list[str]) -> str:
+    """Sentences in paragraph order; "……" marks where text between them was left out."""
+    out = parts[0]
+    for prev, part in zip(parts, parts[1:]):
+        adjacent = paragraph.find(prev) + len(prev) == paragraph.find(part)
+        out += part if adjacent else "……" + part
+    return out
+
+
+def write_answer(ctx: AnswerContext, chosen: list[Evidence], q: Question) -> Answer:
+    """One line per paragraph, "根据《…》（文号）：sentences[n]", newest document first when years differ.
+
+    When a date is asked for and the sentences give none (an appointment, a decision), the
+    document's signing date is the answer: it goes into the line's source.
+    """
+    several_dates = len({e.doc.date for e in chosen if e.doc.date}) > 1
+    if several_dates:
+        chosen = sorted(chosen, key=lambda e: e.doc.date or "", reverse=True)
+    lines, citations, notes = [], [], []
+    today = date.today()
+    opened: tuple[str, str] | None = None  # (doc_id, source text) of the line being written
+    for n, ev in enumerate(chosen, start=1):
+        in_order = sorted(ev.sentences, key=ev.paragraph.text.find)
+        quoted_text = join_excerpts(ev.paragraph.text, in_order)
+        when = W.SOURCE_YEAR.format(year=ev.doc.date[:4]) if several_dates and ev.doc.date else ""
+        if q.intent.date and ev.doc.date and not any(DATE_RE.search(x) for x in in_order):
+            when = W.SOURCE_SIGNED.format(date=cn_date(ev.doc.date))
+        source = W.SOURCE_LINE.format(label=ev.doc.label, when=when)
+        quoted = f"{quoted_text}[{n}]"
+        if opened == (ev.doc.doc_id, source):
+            lines[-1] += quoted  # the same document again: one opener, several quotes
+        else:
+            lines.append(source + quoted)
+            opened = (ev.doc.doc_id, source)
+        citations.append(citation(n, ev))
+        for note in validity_notes(ev.doc, ctx, today):
+            if note not in notes:
+                notes.append(note)
+    if several_dates:
+        newest = chosen[0].doc
+        notes.insert(0, W.SEVERAL_YEARS.format(label=newest.label, date=cn_date(newest.date)))
+    return Answer(answer="\n".join(lines + notes), answered=True, citations=citations, notes=notes)
