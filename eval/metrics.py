@@ -17,6 +17,8 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Iterable, NamedTuple, Protocol, Sequence
 
+from indexer.text import cn_integer  # noqa: F401  (also this module's own: M.cn_integer)
+
 RECALL_KS = (1, 3, 5, 10)
 
 METRIC_DEFINITIONS: dict[str, str] = {
@@ -369,25 +371,6 @@ def _month_fact(y: int, mo: int) -> Fact:
     return Fact(text, _unique((text, f"{y}年{mo:02d}月", f"{y}-{mo:02d}")))
 
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
-_CN_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
-
-
-def cn_integer(s: str) -> int:
-    """A Chinese numeral as an int: 十五 → 15, 二十六 → 26, 五百 → 500, 一千 → 1000, 两万 → 20000."""
-    total = section = digit = 0
-    for c in s:
-        if c in _CN_DIGITS:
-            digit = _CN_DIGITS[c]
-        elif c in _CN_SMALL_UNITS:
-            section += (digit or 1) * _CN_SMALL_UNITS[c]
-            digit = 0
-        elif c in _CN_BIG_UNITS:
-            total += (section + digit) * _CN_BIG_UNITS[c]
-            section = digit = 0
-    return total + section + digit
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 
 from .models import Chunk, Document, Paragraph
 from .paragraphs import DAY_RE
+from .text import is_lead_in
 
 TokenCounter = Callable[[str], int]
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[。；！？])")
@@ -44,7 +45,7 @@ def structural_units(doc: Document) -> list[list[Paragraph]]:
             else:
                 prev.append(p)
         elif p.kind == "table_row":
-            if prev[-1].kind == "table_row" or prev[-1].text.endswith(("：", ":")) or prev[-1].kind == "heading":
+            if prev[-1].kind == "table_row" or is_lead_in(prev[-1].text) or prev[-1].kind == "heading":
                 prev.append(p)
             else:
                 units.append([p])
@@ -52,7 +53,7 @@ def structural_units(doc: Document) -> list[list[Paragraph]]:
             prev.append(p)  # a heading stays with what it heads
         elif p.kind in ("text", "signature") and not p.text.startswith("第") and prev[-1].kind != "table_row" and p.heading_path == prev[-1].heading_path:
             prev.append(p)  # continuation paragraph of the same 条 / item
-        elif p.kind == "list_item" and prev[0].text.endswith(("：", ":")) and len(p.heading_path) >= len(prev[0].heading_path):
+        elif p.kind == "list_item" and is_lead_in(prev[0].text) and len(p.heading_path) >= len(prev[0].heading_path):
             prev.append(p)  # a list stays with its lead-in line
         else:
             units.append([p])

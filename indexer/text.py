@@ -132,6 +132,11 @@ def ends_sentence(s: str) -> bool:
     return bool(s) and s[-1] in SENTENCE_END
 
 
+def is_lead_in(s: str) -> bool:
+    """A line that introduces what follows it: "市人民政府决定，任命：", "主要任务如下："."""
+    return s.endswith(("：", ":"))
+
+
 def has_punctuation(s: str) -> bool:
     return any(ch in "，。；：！？,;:" for ch in s)
 
@@ -151,6 +156,26 @@ def cn_number(s: str) -> int | None:
         else:
             current = _CN_DIGITS[ch]
     return total + current
+
+
+_CN_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
+
+
+def cn_integer(s: str) -> int:
+    """A Chinese numeral as an int, characters that are none read as nothing: 十五 → 15,
+    二十六 → 26, 三千 → 3000, 一百二十 → 120, 两万 → 20000, ○ → 0."""
+    total = section = digit = 0
+    for c in s:
+        if c in _CN_DIGITS or c == "○":
+            digit = _CN_DIGITS.get(c, 0)
+        elif c in _CN_SMALL_UNITS:
+            section += (digit or 1) * _CN_SMALL_UNITS[c]
+            digit = 0
+        elif c in _CN_BIG_UNITS:
+            total += (section + digit) * _CN_BIG_UNITS[c]
+            section = digit = 0
+    return total + section + digit
 
 
 def normalize_for_index(s: str) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from indexer.models import Document, Paragraph
-from indexer.text import sentence_key, sentences
+from indexer.text import is_lead_in, sentence_key, sentences
 
 from . import wording as W
 from .decision import DecisionFeatures, DecisionModel
@@ -268,7 +268,7 @@ def _with_lists(ctx: AnswerContext, chosen: list[Evidence]) -> list[Evidence]:
     quoted = {e.paragraph.paragraph_id for e in chosen}
     for ev in chosen:
         out.append(ev)
-        if not ev.paragraph.text.rstrip().endswith(("：", ":")):
+        if not is_lead_in(ev.paragraph.text.rstrip()):
             continue
         following = ev.doc.paragraphs[ev.paragraph.index + 1: ev.paragraph.index + 2]
         if following and following[0].kind not in ("heading", "signature", "title") and following[0].paragraph_id not in quoted:

@@ -23,6 +23,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
+from indexer.text import cn_integer, is_lead_in
+
 DATA = Path(__file__).resolve().parent.parent / "data" / "claim_check.toml"
 
 # the names of the checks, as `fallback` reports them
@@ -79,28 +81,8 @@ class CheckResult:
 
 # ---------------------------------------------------------------- numerals
 
-_CN_DIGIT = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG = {"万": 10_000, "亿": 100_000_000}
 _CN_NUM = "零〇○一二两三四五六七八九十百千"
-_BRACKETS = str.maketrans({"[": "〔", "]": "〕", "【": "〔", "】": "〕", "﹝": "〔", "﹞": "〕", "〖": "〔", "〗": "〕",
-                           "(": "（", ")": "）"})
 _MARKER = re.compile(r"\[(\d{1,2})\]")  # [2020] is a 文号's year, not a passage
-
-
-def cn_integer(s: str) -> int:
-    """A Chinese numeral as an int: 十五 → 15, 三千 → 3000, 一百二十 → 120, 两万 → 20000."""
-    total = section = digit = 0
-    for c in s:
-        if c in _CN_DIGIT:
-            digit = _CN_DIGIT[c]
-        elif c in _CN_SMALL:
-            section += (digit or 1) * _CN_SMALL[c]
-            digit = 0
-        elif c in _CN_BIG:
-            total += (section + digit) * _CN_BIG[c]
-            section = digit = 0
-    return total + section + digit
 
 
 def arabic(text: str) -> str:
@@ -111,7 +93,7 @@ def arabic(text: str) -> str:
     t = re.sub(r"(?<=\d),(?=\d{3})", "", t)
     t = re.sub(r"\s*〔\s*(\d{4})\s*〕\s*(\d+)\s*号", r"〔\1〕\2号", t)  # 聊政办字 〔2020〕 28 号 → 聊政办字〔2020〕28号
     # years written digit by digit: 二〇二〇年 → 2020年
-    t = re.sub(r"[零〇○一二三四五六七八九]{4}(?=年)", lambda m: "".join(str(_CN_DIGIT[c]) for c in m[0]), t)
+    t = re.sub(r"[零〇○一二三四五六七八九]{4}(?=年)", lambda m: "".join(str(cn_integer(c)) for c in m[0]), t)
     # months, days, counts, amounts, ordinals: 三月五日, 三千元, 十五个工作日, 第三条
     units = "|".join(re.escape(u) for u in language().units if not u[0].isascii())
     t = re.sub(rf"[{_CN_NUM}][{_CN_NUM}万亿]*(?=(?:万|亿)?(?:{units}))",
@@ -242,7 +224,7 @@ def split_sentences(text: str) -> list[str]:
                 pieces.append(piece)
     merged: list[str] = []
     for p in pieces:
-        if merged and merged[-1].rstrip().endswith(("：", ":")):
+        if merged and is_lead_in(merged[-1].rstrip()):
             merged[-1] += p
         else:
             merged.append(p)
