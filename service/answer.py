@@ -205,7 +205,7 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
     strong = [c for c in a.exact if c.cover >= ctx.policy.min_cover]
     if strong:
         evidence = _select_evidence(ctx, a.question, strong, top_k)
-        return write_answer(ctx, _with_lists(ctx, evidence + _part_evidence(ctx, a, evidence)), a.question)
+        return write_answer(ctx, _with_lists(ctx, _with_parts(ctx, a, evidence)), a.question)
     pool = a.exact or a.plausible
     # the best passages of the best document, one sentence each: a hedge shows what is closest
     best: list[Candidate] = []
@@ -278,27 +278,28 @@ def _with_lists(ctx: AnswerContext, chosen: list[Evidence]) -> list[Evidence]:
     return out
 
 
-def _part_evidence(ctx: AnswerContext, a: Assessment, chosen: list[Evidence]) -> list[Evidence]:
-    """For a question that asks several things, the best passage of each part not yet quoted.
+def _with_parts(ctx: AnswerContext, a: Assessment, chosen: list[Evidence]) -> list[Evidence]:
+    """For a question that asks several things, the chosen evidence plus the best sentence of each
+    part not yet quoted (added to its paragraph when that paragraph is already quoted).
 
-    A part ranks the candidates by its own key terms first and the whole question's coverage
-    second ("原来是谁" has no terms of its own: it takes the next best person of the same topic).
-    Only the documents already quoted are searched: the parts ask about one subject.
+    A part ranks the candidates by its own key terms first and the whole question's score second
+    ("原来是谁" has no terms of its own: it takes the next best person of the same topic). Only
+    the documents already quoted are searched: the parts ask about one subject.
     """
-    q, policy = a.question, ctx.policy
+    out = list(chosen)
     docs = {e.doc.doc_id for e in chosen}
-    quoted = {e.paragraph.paragraph_id for e in chosen}
-    extra: list[Evidence] = []
-    for part in q.parts:
-        pool = [c for c in a.plausible if c.hit.chunk.doc_id in docs and c.cover >= policy.min_cover and fits_intent(part, c)]
+    for part in a.question.parts:
+        pool = [c for c in a.plausible if c.hit.chunk.doc_id in docs and c.cover >= ctx.policy.min_cover
+                and fits_intent(part, c) and not is_lead_in(c.sentence)]  # a lead-in answers nothing alone
         if not pool:
             continue
         best = max(pool, key=lambda c: (coverage(part.terms, c.sentence, ctx.term_stats), c.score))
-        if best.paragraph.paragraph_id in quoted:
-            continue
-        quoted.add(best.paragraph.paragraph_id)
-        extra.append(Evidence(ctx.document(best.hit.chunk.doc_id), best.paragraph, [best.sentence], best.score))
-    return extra
+        home = next((e for e in out if e.paragraph.paragraph_id == best.paragraph.paragraph_id), None)
+        if home is None:
+            out.append(Evidence(ctx.document(best.hit.chunk.doc_id), best.paragraph, [best.sentence], best.score))
+        elif best.sentence not in home.sentences:
+            home.sentences.append(best.sentence)
+    return out
 
 
 def _ms(t: float) -> float:

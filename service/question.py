@@ -156,9 +156,25 @@ def canonical_docnums(text: str) -> str:
 
 
 def question_clauses(text: str) -> list[str]:
-    """The separately asked clauses of a question: split after each question mark or semicolon."""
+    """The separately asked clauses of a question: split after each question mark or semicolon,
+    and at a comma between two pieces that each ask something."""
     pieces = [p.strip(" ，,") for p in re.split(V.CLAUSE_BREAK, text)]
-    return [p for p in pieces if len(p) >= V.MIN_CLAUSE_CHARS]
+    return [c for p in pieces if len(p) >= V.MIN_CLAUSE_CHARS for c in asking_pieces(p)]
+
+
+def asking_pieces(clause: str) -> list[str]:
+    """A clause cut at its commas into pieces that each hold a question word (context joins the next)."""
+    out: list[str] = []
+    context: list[str] = []
+    for piece in filter(None, re.split(V.SUBCLAUSE_BREAK, clause)):
+        context.append(piece)
+        if re.search(V.ASKING_CUES, piece):
+            out.append("，".join(context))
+            context = []
+    if len(out) < 2:
+        return [clause]
+    out[-1] = "，".join([out[-1], *context])
+    return out
 
 
 def parse_question(text: str, history: list[dict] | None = None, is_rare: Callable[[str], bool] | None = None) -> Question:

@@ -38,6 +38,11 @@ YES_NO_CUES = r"吗[？?]?$|能不能|可不可以|是不是|行不行|要不要
 # Where one asked clause ends and the next begins: "现在的局长是谁？原来那位呢？"
 CLAUSE_BREAK = r"[？?；;]+"
 MIN_CLAUSE_CHARS = 3  # shorter pieces ("好的？") ask nothing of their own
+# Inside one clause a comma can separate two questions too ("是谁作的，在哪次会议上？"). A piece
+# between commas asks something of its own only when it holds a question word; the others
+# ("我家是低保户，…") are context for the next piece that asks.
+SUBCLAUSE_BREAK = r"[，,、]"
+ASKING_CUES = r"多少|几|什么|哪|谁|多久|多长|何时|啥|吗|怎么|如何|是否|能不能|要不要|有没有|行不行"
 FOLLOW_UP_OPENERS = r"^(那|那么|还有|另外|如果是|要是)"
 FOLLOW_UP_REFERENCES = r"这个|这项|这些|该(办法|方案|文件|政策|规定)|它|上述|此项"
 

@@ -68,3 +68,33 @@ def test_evidence_rule(fake_engine, question, quoted, why):
     a = fake_engine.ask(question)
     assert a.answered, why
     assert [c.quote for c in a.citations][: len(quoted)] == quoted, why
+
+
+def _candidate(pid: str, sentence: str, score: float):
+    from types import SimpleNamespace
+
+    from service.evidence import Candidate
+
+    hit = SimpleNamespace(chunk=SimpleNamespace(doc_id="d1", type="通知", date=None))
+    return Candidate(hit, SimpleNamespace(paragraph_id=pid), sentence, score, cover=0.8)
+
+
+def test_a_parts_sentence_joins_its_paragraph_when_that_is_already_quoted():
+    """"…跟哪个部门签约的，一签管几年？": the second part's sentence sits in a paragraph already
+    quoted for another sentence; it must still be quoted, and a lead-in never answers a part."""
+    from types import SimpleNamespace
+
+    from service.answer import AnswerPolicy, _with_parts
+    from service.answer_writing import Evidence
+    from service.evidence import TermStats
+    from service.question import parse_question
+
+    q = parse_question("责任规划师跟哪个部门签合同，合同聘期几年？")
+    lead_in = _candidate("p1", "合同聘期三年的责任规划师如下：", 3.0)
+    signed = _candidate("p2", "市自然资源和规划局与责任规划师团队签订技术服务合同。", 2.0)
+    term = _candidate("p2", "合同聘期为3年，聘期结束，考评合格，可以续聘。", 1.0)
+    ctx = SimpleNamespace(policy=AnswerPolicy(), term_stats=TermStats({}, 5.0), document=lambda doc_id: None)
+    a = SimpleNamespace(question=q, plausible=[lead_in, signed, term])
+    chosen = [Evidence(SimpleNamespace(doc_id="d1"), signed.paragraph, [signed.sentence], signed.score)]
+    out = _with_parts(ctx, a, chosen)
+    assert [(e.paragraph.paragraph_id, e.sentences) for e in out] == [("p2", [signed.sentence, term.sentence])]

@@ -116,6 +116,11 @@ def test_follow_up_carries_the_previous_question():
     [
         ("城里特困老人每月基本生活费多少？照料护理费又是多少？", ["城里特困老人每月基本生活费多少", "照料护理费又是多少"]),
         ("市公务员局现在的局长是谁？原来那位呢？", ["市公务员局现在的局长是谁", "原来那位呢"]),
+        ("2020年的政府工作报告是谁作的，在哪次会议上？", ["2020年的政府工作报告是谁作的", "在哪次会议上"]),
+        # context before the first asking piece joins it; a list inside a clause is not split
+        ("那份通知，任的是谁、什么岗位、哪天发的？", ["那份通知，任的是谁", "什么岗位", "哪天发的"]),
+        ("我家是低保户，一个月能领多少？", []),
+        ("专利保护、打击侵权这项措施，牵头部门是哪个？", []),
         ("低保多少钱？", []),  # one clause: no parts
         ("低保多少钱？好？", []),  # a piece too short to ask anything
     ],
