@@ -53,7 +53,7 @@ class SentenceTransformerEmbedder:
             from indexer.onnx_encoder import OnnxQueryEncoder, ensure_onnx_encoder
 
             ensure_onnx_encoder(ensure_offline_model(settings.models_dir))  # built at set-up; here only if missing
-            self._onnx = OnnxQueryEncoder(onnx_path, threads=_threads())
+            self._onnx = OnnxQueryEncoder(onnx_path, threads=_threads(settings))
             self.dim = self._onnx.dim
         else:
             self.dim = int(self.model.get_embedding_dimension())
@@ -90,9 +90,9 @@ class SentenceTransformerEmbedder:
         return self.embed_queries([text])[0]
 
 
-def _threads() -> int:
+def _threads(settings: Settings) -> int:
     # 2 cores here: more threads than cores only adds contention.
-    return max(1, min(2, os.cpu_count() or 1))
+    return settings.inference_threads or max(1, min(2, os.cpu_count() or 1))
 
 
 def _load_sentence_transformer(settings: Settings):
@@ -104,7 +104,7 @@ def _load_sentence_transformer(settings: Settings):
         from indexer.model_cache import resolve_model
 
         # never raise a lower setting
-        torch.set_num_threads(max(1, min(_threads(), torch.get_num_threads())))
+        torch.set_num_threads(max(1, min(_threads(settings), torch.get_num_threads())))
         transformers.utils.logging.disable_progress_bar()  # no "Loading weights" bar on every start
         return SentenceTransformer(resolve_model(settings), device="cpu", local_files_only=True)
     except Exception as e:  # a third-party loader: missing folder, no hub, broken files all differ

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # cosine 1.0000, identical eval figures, faster) or "onnx-int8" (faster still, but loses retrieval
     # quality: see README). "auto": onnx-fp32 for the offline model, torch for any other model.
     query_encoder: Literal["auto", "torch", "onnx-fp32", "onnx-int8"] = "auto"
+    # CPU threads one process gives the encoder; 0: every core (at most 2). `gazette serve --workers N`
+    # sets it to cores // N, so that N workers do not fight over the same cores.
+    inference_threads: int = Field(0, ge=0)
     # Where dense search runs: "faiss" (the index folder's dense.faiss, in process) or "milvus" (a
     # Milvus collection synced from it, with metadata fields for filtered search; for a corpus that
     # outgrows one machine). See README, "Vector backends".

@@ -1,6 +1,7 @@
 """What `gazette serve` and `gazette ask` call: run the web service, print an answer."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,11 @@ def build_server(
     return uvicorn.Server(config)
 
 
+def worker_threads(workers: int, cores: int | None = None) -> int:
+    """Encoder threads per worker process: the cores shared out, at least one each."""
+    return max(1, (cores or os.cpu_count() or 1) // max(workers, 1))
+
+
 def run_server(settings: Settings, host: str | None = None, port: int | None = None, workers: int = 1) -> None:
     """Serve the API and the pages until interrupted (host/port default to the settings).
 
@@ -58,6 +64,8 @@ def run_server(settings: Settings, host: str | None = None, port: int | None = N
     from service.engine import Engine
 
     Engine.load(settings, warm=False)  # fail here, as a one-line error, if there is no usable index
+    # the workers inherit the environment: each takes its share of the cores for the encoder
+    os.environ.setdefault("GAZETTE_INFERENCE_THREADS", str(worker_threads(workers)))
     uvicorn.run(
         "service.app:create_app", factory=True, workers=workers,
         host=host or settings.host, port=settings.port if port is None else port,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import re
 
 import pytest
@@ -211,3 +212,19 @@ def test_openapi_documents_the_429s_and_the_question_limits(tmp_path):
     assert knowledge_id["enum"] == ["liaocheng-gazettes"]
     q = next(p for p in doc["paths"]["/api/search"]["get"]["parameters"] if p["name"] == "q")
     assert q["schema"]["maxLength"] == 50
+
+
+@pytest.mark.parametrize("workers, cores, threads", [(1, 2, 2), (2, 2, 1), (3, 2, 1), (2, 8, 4)])
+def test_workers_share_the_cores_for_the_encoder(workers, cores, threads):
+    from service.server import worker_threads
+
+    assert worker_threads(workers, cores) == threads
+
+
+def test_inference_threads_setting_reaches_the_encoder(monkeypatch):
+    from indexer.embedder import _threads
+
+    monkeypatch.setenv("GAZETTE_INFERENCE_THREADS", "1")
+    assert _threads(Settings()) == 1
+    monkeypatch.delenv("GAZETTE_INFERENCE_THREADS")
+    assert _threads(Settings()) == max(1, min(2, os.cpu_count() or 1))
