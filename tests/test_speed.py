@@ -1,0 +1,69 @@
+"""What keeps `gazette ask` and /api/ask fast (issue 10) still gives the same results: jieba's
+dictionary from the flat cache file, the model loaded in the background, the answer log written
+off the request path, the memoised text helpers, and no heavy import on the ask path.
+Timings themselves are measured by scripts/bench.py, never here."""
+from __future__ import annotations
+
+import logging
+import sqlite3
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from indexer import jieba_dict
+from indexer.errors import IndexMismatchError
+from indexer.settings import REPO_ROOT, Settings
+from indexer.text import normalize_for_index, sentences
+from service.engine import DeferredEmbedder
+from service.feedback import FeedbackStore
+
+HEAVY = ("torch", "sentence_transformers", "transformers", "sklearn", "pandas", "fastapi", "uvicorn")
+
+
+def test_the_ask_path_imports_no_heavy_module():
+    code = (
+        "import sys, service.cli, service.commands, service.engine, service.answer, service.answer_text;"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_flat_dictionary_round_trip(tmp_path):
+    freq = {"聊城": 5, "聊": 0, "低保": 1234567, "a+b": 1}
+    path = tmp_path / "freq.bin"
+    jieba_dict.write_freq(path, freq, 42)
+    assert jieba_dict.read_freq(path) == (freq, 42)
+
+
+@pytest.mark.parametrize("damage", ["missing", "empty", "truncated", "other magic"])
+def test_a_damaged_flat_dictionary_is_not_used(tmp_path, damage):
+    path = tmp_path / "freq.bin"
+    jieba_dict.write_freq(path, {"聊城": 5, "低保": 7}, 12)
+    data = path.read_bytes()
+    if damage == "missing":
+        path.unlink()
+    else:
+        path.write_bytes({"empty": b"", "truncated": data[:-3], "other magic": b"x" + data[1:]}[damage])
+    assert jieba_dict.read_freq(path) is None
+
+
+def test_an_unwritable_folder_only_skips_the_file(tmp_path):
+    jieba_dict.write_freq(tmp_path / "no-such-dir" / "freq.bin", {"聊城": 5}, 5)  # no exception
+    assert not (tmp_path / "no-such-dir").exists()
+
+
+def test_the_flat_dictionary_is_jiebas_own(tmp_path):
+    import jieba
+
+    first = jieba_dict.load_tokenizer(tmp_path)  # jieba's loading, then the flat file is written
+    assert [p.name for p in tmp_path.glob("freq-*.bin")]
+    second = jieba_dict.load_tokenizer(tmp_path)  # from the flat file
+    reference = jieba.Tokenizer()
+    reference.tmp_dir = str(tmp_path)
+    reference.initialize()
+    assert second.FREQ == first.FREQ == reference.FREQ and second.total == reference.total
+    text = "聊城市城市低保标准提至每人每月500元，烈士遗属免费乘坐公交车"
+    assert second.lcut(text) == reference.lcut(text) and second.lcut(text, HMM=False) == reference.lcut(text, HMM=False)
