@@ -67,3 +67,18 @@ def test_the_flat_dictionary_is_jiebas_own(tmp_path):
     assert second.FREQ == first.FREQ == reference.FREQ and second.total == reference.total
     text = "聊城市城市低保标准提至每人每月500元，烈士遗属免费乘坐公交车"
     assert second.lcut(text) == reference.lcut(text) and second.lcut(text, HMM=False) == reference.lcut(text, HMM=False)
+
+
+def test_prefetched_model_is_the_one_used():
+    embedder = DeferredEmbedder(Settings(model="fake-64"), 64)
+    embedder.prefetch()
+    vector = embedder.embed_query("烈士褒扬金")
+    assert embedder._loaded is not None and vector.shape == (64,)
+    np.testing.assert_array_equal(vector, DeferredEmbedder(Settings(model="fake-64"), 64).embed_query("烈士褒扬金"))
+
+
+def test_a_failed_prefetch_raises_in_the_caller():
+    embedder = DeferredEmbedder(Settings(model="fake-64"), 32)  # the index says 32 dimensions
+    embedder.prefetch()
+    with pytest.raises(IndexMismatchError, match="index dimension 32 != model dimension 64"):
+        embedder.embed_query("烈士")
