@@ -82,3 +82,41 @@ def test_a_failed_prefetch_raises_in_the_caller():
     embedder.prefetch()
     with pytest.raises(IndexMismatchError, match="index dimension 32 != model dimension 64"):
         embedder.embed_query("烈士")
+
+
+def test_queued_answers_are_found_and_flushed_on_close(tmp_path):
+    store = FeedbackStore(tmp_path / "f.sqlite3")
+    for i in range(50):
+        store.queue_answer(f"ans_{i}", "/api/ask", f"q{i}", "a", [{"n": 1}], i % 2 == 0)
+    assert store.get_answer("ans_49")["question"] == "q49"  # a read waits for the queue
+    store.queue_answer("ans_last", "/api/ask", "q", "a", [], True)
+    store.close()
+    with sqlite3.connect(tmp_path / "f.sqlite3") as conn:
+        assert conn.execute("SELECT count(*) FROM answers").fetchone()[0] == 51
+    store.queue_answer("ans_after", "/api/ask", "q", "a", [], True)  # a closed store starts a new writer
+    assert store.get_answer("ans_after") is not None
+
+
+def test_the_app_shutdown_flushes_the_answer_log(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+    from test_api import FakeEngine, make_settings
+
+    settings = make_settings(tmp_path)
+    with TestClient(create_app(settings, FakeEngine(settings))) as client:
+        ids = [client.post("/api/ask", json={"question": f"烈士{i}"}).json()["id"] for i in range(5)]
+    with sqlite3.connect(settings.feedback_db) as conn:
+        kept = {row[0] for row in conn.execute("SELECT id FROM answers")}
+    assert kept == set(ids)
+
+
+def test_a_broken_answer_log_is_logged_and_never_blocks(tmp_path, caplog):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    store = FeedbackStore(blocker / "f.sqlite3")
+    with caplog.at_level(logging.WARNING):
+        store.queue_answer("ans_x", "/api/ask", "q", "a", [], True)
+        store.flush()
+    assert "answer ans_x not kept: feedback store unavailable" in caplog.text
+    store.close()
