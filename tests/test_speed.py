@@ -120,3 +120,11 @@ def test_a_broken_answer_log_is_logged_and_never_blocks(tmp_path, caplog):
         store.flush()
     assert "answer ans_x not kept: feedback store unavailable" in caplog.text
     store.close()
+
+
+def test_memoised_text_helpers_give_fresh_results():
+    text = "一、城市低保标准提至每人每月500元。农村低保提至每人每年4500元（牵头单位：市民政局）"
+    first = sentences(text)
+    first.append("changed")
+    assert sentences(text) == ["一、城市低保标准提至每人每月500元。", "农村低保提至每人每年4500元（牵头单位：市民政局）"]
+    assert normalize_for_index("Ａ(1)") == normalize_for_index("Ａ(1)") == "A（1）"
