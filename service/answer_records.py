@@ -5,16 +5,12 @@ request log line and on the answered/refused counters.
 """
 from __future__ import annotations
 
-import logging
 import uuid
 
 from fastapi import Request
 
-from service.feedback import FeedbackStoreError
 from service.request_log import note_answer
 from service.schemas import AskResponse
-
-logger = logging.getLogger(__name__)
 
 
 def new_answer_id() -> str:
@@ -29,19 +25,15 @@ def route_of(request: Request) -> str:
 
 
 def record_answer(request: Request, question: str, response: AskResponse) -> None:
-    """Keep the answer under its id, note its outcome for the log line, count it (blocking: SQLite).
+    """Keep the answer under its id, note its outcome for the log line, count it.
 
-    A store that cannot be written is logged, not raised: the user still gets the answer, and
-    feedback naming its id is then answered 404.
+    The answer log's SQLite write happens in the store's writer thread, off the request's time. A
+    store that cannot be written is logged there, not raised: the user still gets the answer, and
+    feedback naming its id is then answered 503 (the store is down) or 404.
     """
     route = route_of(request)
     citations = [c.model_dump() for c in response.citations]
-    try:
-        request.app.state.feedback.add_answer(
-            response.id, route, question, response.answer, citations, response.answered
-        )
-    except FeedbackStoreError as e:
-        logger.warning("answer %s not kept: %s", response.id, e)
+    request.app.state.feedback.queue_answer(response.id, route, question, response.answer, citations, response.answered)
     note_answer(request, question, answered=response.answered, citations=len(citations))
     metrics = getattr(request.app.state, "metrics", None)
     if metrics is not None:

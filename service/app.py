@@ -67,6 +67,7 @@ def create_app(
             app.state.engine = await run_in_threadpool(Engine.load, settings)
         await run_in_threadpool(prune_old_answers, app.state.feedback)
         yield
+        await run_in_threadpool(app.state.feedback.close)  # the answers still queued for the log
 
     app = FastAPI(
         title="聊城市人民政府公报 问答",

@@ -147,7 +147,7 @@ def _parse_bundled():
 def cmd_search(args) -> int:
     from .engine import Engine
 
-    engine = Engine.load(get_settings(), warm=False)  # the model only if the mode needs it
+    engine = Engine.load(get_settings(), warm=False, prefetch_model=args.mode != "bm25")  # the model only if the mode needs it
     t = time.perf_counter()
     hits = engine.search(args.query, k=args.k, mode=args.mode)
     ms = (time.perf_counter() - t) * 1000
@@ -170,7 +170,7 @@ def cmd_ask(args) -> int:
     from .engine import Engine
 
     settings = get_settings()
-    engine = Engine.load(settings, warm=False)
+    engine = Engine.load(settings, warm=False, prefetch_model=True)  # every answer embeds the question
     if (getattr(args, "answer_mode", None) or settings.answer_mode) == "generated":
         from .generation.generated_answer import answer as generated
 

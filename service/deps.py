@@ -12,15 +12,17 @@ if TYPE_CHECKING:  # the engine module pulls in the models; the API only needs i
     from service.engine import Engine
 
 
-def get_engine(request: Request) -> Engine:
+# async, though they never await: FastAPI runs a plain `def` dependency in its thread pool, two
+# thread hand-offs per answer for an attribute lookup.
+async def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_feedback_store(request: Request) -> FeedbackStore:
+async def get_feedback_store(request: Request) -> FeedbackStore:
     return request.app.state.feedback
 
 

@@ -7,6 +7,8 @@ answer's question, answer and citations, so it stays readable after old answers 
 from __future__ import annotations
 
 import json
+import logging
+import queue
 import sqlite3
 import threading
 from contextlib import closing
@@ -41,6 +43,8 @@ CREATE TABLE IF NOT EXISTS answers (
 
 PRUNE_EVERY = 1000  # answers recorded between two prunings of old ones
 
+logger = logging.getLogger(__name__)
+
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -63,6 +67,8 @@ class FeedbackStore:
         self._lock = threading.Lock()
         self._ready = False
         self._answers_since_prune = 0
+        self._queue: queue.Queue | None = None  # answers waiting for the writer thread
+        self._writer_lock = threading.Lock()
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -88,17 +94,69 @@ class FeedbackStore:
         self, answer_id: str, route: str, question: str, answer: str, citations: list[dict], answered: bool
     ) -> None:
         """Keep one answer the API gave, under the id it was given with."""
-        row = (answer_id, _now(), route, question, answer, json.dumps(citations, ensure_ascii=False), int(answered))
+        self._insert_answers([_answer_row(answer_id, route, question, answer, citations, answered)])
+
+    def queue_answer(
+        self, answer_id: str, route: str, question: str, answer: str, citations: list[dict], answered: bool
+    ) -> None:
+        """add_answer without waiting for SQLite (a connection and a commit: milliseconds per answer,
+        the largest part of the API's time outside the engine): a writer thread inserts it. Reads of
+        answers flush first, so feedback naming the id finds it; close() flushes at shutdown (the
+        app's lifespan). A failed write is logged, as before."""
+        row = _answer_row(answer_id, route, question, answer, citations, answered)
+        with self._writer_lock:  # never after close()'s end marker on the same queue
+            if self._queue is None:
+                self._queue = queue.Queue()
+                # a daemon: a store nobody closes must not keep the process alive
+                threading.Thread(target=self._write_queued, args=(self._queue,), name="answer-log", daemon=True).start()
+            self._queue.put(row)
+
+    def flush(self) -> None:
+        """Wait until every queued answer is written (or its failure logged)."""
+        if self._queue is not None:
+            self._queue.join()
+
+    def close(self) -> None:
+        """Flush the queued answers and stop the writer thread (the app's shutdown)."""
+        with self._writer_lock:
+            q, self._queue = self._queue, None
+            if q is not None:
+                q.put(None)  # the end marker: the thread writes what came before, then stops
+        if q is not None:
+            q.join()
+
+    def _write_queued(self, q: queue.Queue) -> None:
+        """The writer thread: whatever has queued up goes in one transaction."""
+        while True:
+            rows = [q.get()]
+            while not q.empty():
+                rows.append(q.get())
+            batch = [r for r in rows if r is not None]
+            try:
+                if batch:
+                    self._insert_answers(batch)
+            except FeedbackStoreError as e:
+                for r in batch:
+                    logger.warning("answer %s not kept: %s", r[0], e)
+            except Exception:  # noqa: BLE001 - the thread must live on, or flush() would wait forever
+                logger.exception("answers not kept")
+            finally:
+                for _ in rows:
+                    q.task_done()
+            if None in rows:
+                return
+
+    def _insert_answers(self, rows: list[tuple]) -> None:
         with self._lock:
             conn = self._connect()
             try:
                 with closing(conn), conn:
-                    conn.execute(
+                    conn.executemany(
                         "INSERT INTO answers (id, created_at, route, question, answer, citations_json, answered)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        row,
+                        rows,
                     )
-                    self._answers_since_prune += 1
+                    self._answers_since_prune += len(rows)
                     if self._answers_since_prune >= PRUNE_EVERY:
                         self._prune_answers(conn)
             except (sqlite3.Error, UnicodeError) as e:
@@ -106,6 +164,7 @@ class FeedbackStore:
 
     def prune_answers(self) -> int:
         """Delete answers older than answer_log_days that no feedback refers to; how many went."""
+        self.flush()
         with self._lock:
             conn = self._connect()
             try:
@@ -126,6 +185,7 @@ class FeedbackStore:
 
     def get_answer(self, answer_id: str) -> dict | None:
         """One kept answer as a dict (citations decoded, answered a bool), or None."""
+        self.flush()  # an answer still queued counts as kept
         conn = self._connect()
         try:
             with closing(conn):
@@ -198,6 +258,10 @@ class FeedbackStore:
         except (sqlite3.Error, UnicodeError) as e:
             raise FeedbackStoreError(f"feedback store unavailable: {e}") from e
         return [_row_dict(r) for r in rows]
+
+
+def _answer_row(answer_id: str, route: str, question: str, answer: str, citations: list[dict], answered: bool) -> tuple:
+    return (answer_id, _now(), route, question, answer, json.dumps(citations, ensure_ascii=False), int(answered))
 
 
 def _row_dict(row: sqlite3.Row) -> dict:

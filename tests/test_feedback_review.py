@@ -114,6 +114,7 @@ def test_a_broken_store_does_not_break_answers(tmp_path, caplog):
     with TestClient(create_app(settings, FakeEngine(settings)), raise_server_exceptions=False) as c:
         r = c.post("/api/ask", json={"question": "烈士"})
         assert r.status_code == 200 and ANSWER_ID.fullmatch(r.json()["id"])
+        c.app.state.feedback.flush()  # the answer log is written by a background thread
         assert f"answer {r.json()['id']} not kept: feedback store unavailable" in caplog.text
         assert c.post("/api/feedback", json={"answer_id": r.json()["id"], "helpful": True}).status_code == 503
 
