@@ -15,8 +15,6 @@ from indexer.settings import get_settings
 if TYPE_CHECKING:
     import bm25s
 
-    from indexer.bm25_saved import SavedBM25
-
 # Kept whole and never expanded: 文号 prefixes (jieba alone splits 聊政办字 into 聊政办/字), plan
 # names and numbers whose parts would only add noise (十四五 → 十四).
 ATOMIC_WORDS = (
@@ -185,7 +183,7 @@ def subword_tokens(tokens: list[str]) -> list[str]:
 class BM25Index:
     """BM25 (Lucene variant, via bm25s) over pre-tokenised texts; rows are positions in the build list."""
 
-    def __init__(self, bm25: bm25s.BM25 | SavedBM25):
+    def __init__(self, bm25: bm25s.BM25):
         self.bm25 = bm25
 
     @classmethod
@@ -227,11 +225,6 @@ class BM25Index:
 
     @classmethod
     def load(cls, directory: Path) -> BM25Index:
-        from indexer.bm25_saved import SavedBM25
-
-        saved = SavedBM25.load(directory)  # the same scores without importing bm25s (and scipy)
-        if saved is not None:
-            return cls(saved)
         import bm25s
 
         return cls(bm25s.BM25.load(str(directory), load_corpus=False, show_progress=False))

@@ -31,41 +31,6 @@ def test_the_ask_path_imports_no_heavy_module():
     assert out.stdout.strip() == "[]"
 
 
-def test_a_loaded_index_answers_without_bm25s_or_scipy(fake_settings):
-    """`gazette search --mode bm25` and `gazette ask` load the BM25 index without importing bm25s."""
-    import os
-
-    code = (
-        "import sys; from indexer.settings import get_settings; from service.engine import Engine;"
-        "e = Engine.load(get_settings(), warm=False); assert e.search('城市低保标准', k=3, mode='bm25');"
-        f"print(sorted(m for m in {HEAVY + ('scipy', 'bm25s')!r} if m in sys.modules))"
-    )
-    env = {**os.environ, "GAZETTE_CACHE_DIR": str(fake_settings.cache_dir), "GAZETTE_MODEL": fake_settings.model}
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
-
-
-def test_saved_bm25_scores_are_bm25s_own(tmp_path):
-    import bm25s
-
-    from indexer.bm25_saved import SavedBM25
-    from indexer.lexical import BM25Index, subword_tokens, tokenize
-
-    texts = ["城市低保标准提至每人每月500元", "农村低保提至每人每年4500元", "烈士遗属在本市免费乘坐公交车",
-             "聊政办字〔2018〕76号 关于印发聊城市烈士褒扬办法的通知", "市民政局 市财政局 低保 低保 低保"]
-    BM25Index.build(texts).save(tmp_path)
-    loaded = BM25Index.load(tmp_path)
-    assert isinstance(loaded.bm25, SavedBM25) and len(loaded) == len(texts)
-    reference = bm25s.BM25.load(str(tmp_path), load_corpus=False, show_progress=False)
-    for query in [*texts, "低保标准", "公交车 烈士", "火星"]:
-        ids = reference.get_tokens_ids(subword_tokens(tokenize(query)))
-        assert loaded.bm25.get_tokens_ids(subword_tokens(tokenize(query))) == ids
-        if ids:
-            assert loaded.bm25.get_scores_from_ids(ids).tobytes() == reference.get_scores_from_ids(ids).tobytes()
-    with pytest.raises(ValueError):
-        loaded.bm25.get_scores_from_ids([10**6])
-
-
 def test_flat_dictionary_round_trip(tmp_path):
     freq = {"聊城": 5, "聊": 0, "低保": 1234567, "a+b": 1}
     path = tmp_path / "freq.bin"
