@@ -15,6 +15,12 @@ if TYPE_CHECKING:
     from service.engine import Engine
 
 
+# An idle keep-alive connection is closed after this long. uvicorn's 5 s equals the idle expiry of
+# common clients (httpx, urllib3 pools), so a client could reuse a connection just as the server
+# closed it: a rare ReadError under load. A proxy or client must give up on idle connections first.
+KEEP_ALIVE_S = 65
+
+
 def build_server(
     settings: Settings,
     host: str | None = None,
@@ -35,6 +41,7 @@ def build_server(
         log_level="info",
         access_log=False,  # the app writes one JSON line per request (service/request_log.py)
         timeout_graceful_shutdown=5,
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
     return uvicorn.Server(config)
 
@@ -69,7 +76,7 @@ def run_server(settings: Settings, host: str | None = None, port: int | None = N
     uvicorn.run(
         "service.app:create_app", factory=True, workers=workers,
         host=host or settings.host, port=settings.port if port is None else port,
-        log_level="info", access_log=False, timeout_graceful_shutdown=5,
+        log_level="info", access_log=False, timeout_graceful_shutdown=5, timeout_keep_alive=KEEP_ALIVE_S,
         # a worker loads its engine (index, model, jieba) before it answers the supervisor's pings;
         # on 2 busy cores that takes longer than uvicorn's 5 s, and it would restart the worker
         timeout_worker_healthcheck=120,
