@@ -140,6 +140,8 @@ def assess(ctx: AnswerContext, q: Question, top_k: int, filters: Filters | None,
     similarity = _sentence_similarity(ctx, qvec) if qvec is not None else None
     ranked = rank_sentences(hits, ctx.paragraph, q, ctx.term_stats, similarity, ctx.policy.semantic_weight)
     plausible = [c for c in ranked if not missing_constraint(q, c)]
+    if q.docnum and not plausible:  # the named document pins the subject: an ordinal it never writes does not refuse
+        plausible = [c for c in ranked if not missing_constraint(replace(q, ordinals=()), c)]
     foreign = () if q.docnum else ctx.scope.foreign_places(q.text)
     if foreign:  # another place: only what the gazettes say about that place itself
         plausible = [c for c in plausible if all(mentions_place(p, c) for p in foreign)]

@@ -28,7 +28,7 @@ VALIDITY_RE = re.compile(r"起(施行|执行|实施)|之日起|有效期(至|为
 PROCEDURE_RE = re.compile(r"申请|办理|提交|提供|受理|审核|审批|登记|程序|流程|材料|凭")
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*年|(?=\D|$))")
 MONTH_RE = re.compile(r"((?:19|20)\d\d)年(\d{1,2})月")
-ORDINAL_RE = re.compile(rf"第[{V.CN_NUMERALS}\d]+[届次期批]?|\d+[届次期]")
+ORDINAL_RE = re.compile(rf"第[{V.CN_NUMERALS}\d]++[届次期批]?(?!{V.NOT_ORDINAL_NEXT})|\d+[届次期]")  # ++: no backtracking into 第十一步
 
 _MONEY_RE = re.compile(r"\d[\d.,，]*\s*(元|万元|亿元)")
 _MONEY_PCT_RE = re.compile(_MONEY_RE.pattern + r"|\d[\d.]*\s*[%％]")

@@ -48,6 +48,9 @@ FOLLOW_UP_REFERENCES = r"这个|这项|这些|该(办法|方案|文件|政策|�
 
 # Chinese numerals, as one character class used wherever a count may be written in words.
 CN_NUMERALS = "〇○零一二两三四五六七八九十百千万"
+# After 第N these words make a sequence word, not the name of one session or item: "第一步要干什么"
+# asks for a step, and the text need not say 第一 (unlike 第三届, 第64次, 第三人民医院).
+NOT_ORDINAL_NEXT = r"步|时间|责任人|书记"
 # Count classifiers: any of them answers "多少个" ("多少个基站" is answered by "1500处").
 COUNT_CLASSIFIERS = ("个", "家", "项", "所", "处", "张", "座", "条", "户", "台", "名", "人", "支", "批")
 MEASURE_WORDS = COUNT_CLASSIFIERS + ("次", "亩", "吨", "公里", "天", "年", "倍")

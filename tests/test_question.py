@@ -63,6 +63,10 @@ def test_expected_figure(question, text, matches):
         ("聊城市第三人民医院的院长是谁？", (), (), ("第三",), None),
         ("聊政发〔2023〕7号第十条讲什么？", (), (), ("第十",), "聊政发〔2023〕7号"),  # the 文号's numbers are no constraint
         ("聊城市人民政府令第46号什么时候施行？", (), (), (), "聊城市人民政府令第46号"),
+        # a step or "at once" is no ordinal to match; nor is a shorter one inside it (第十一步 ≠ 第十)
+        ("申请低保第一步要干什么？", (), (), (), None),
+        ("第十一步是什么？发现问题第一时间报告给谁？", (), (), (), None),
+        ("第三届运动会在哪办？", (), (), ("第三届",), None),
         ("聊政发2023年7号里说了啥", (), (), (), "聊政发〔2023〕7号"),  # typed without brackets
     ],
 )
