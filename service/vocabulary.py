@@ -25,7 +25,7 @@ FIGURE_CUES = r"多少|几[个年天岁项家所处次名]?|多大|多高|比例
 DATE_CUES = r"什么时候|啥时候|何时|哪天|哪一天|哪年|哪一年|几月|日期|截止|施行|生效|有效期"
 DEPARTMENT_CUES = r"哪个部门|哪些部门|哪个单位|什么部门|谁负责|牵头|找谁|负责单位|主管|哪家|谁管|归谁管|管不管"
 # whether, or since / until when, a document applies: answered by its 施行 / 有效期 clause
-VALIDITY_CUES = r"还有效|仍然有效|是否有效|有效吗|失效|过期|废止|施行|试行到|执行到|管到|开始(执行|实施|算)|(什么|啥)时候(开始|起)"
+VALIDITY_CUES = r"还有效|仍然有效|是否有效|有效吗|失效|过期|废止|施行|试行到|执行到|管到|开始(执行|实施|算)|(什么|啥)时候(开始|起)|(管|有效)(几年|多久|多长)"
 # who held a post before: answered by the removal line of a 任免 notice
 FORMER_HOLDER_CUES = r"原来|原先|之前|以前|前任|免去|免了|被免|卸任|调走|调哪|换成|换了"
 PROCEDURE_CUES = r"怎么办|如何|怎样|怎么|流程|程序|手续|步骤|咋办"

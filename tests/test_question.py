@@ -137,6 +137,8 @@ def test_question_parts(question, clauses):
     "question, validity, former",
     [
         ("排污权交易试点那个暂行办法现在还有效吗？", True, False),
+        ("金融产业那个意见管几年？", True, False),
+        ("排污权证的有效期是几年？", False, False),  # a permit's term, not the document's
         ("这个规定从啥时候开始算？", True, False),
         ("排污权证的有效期是几年？", False, False),  # a permit's term, not the document's validity
         ("原来的局长是谁？", False, True),
