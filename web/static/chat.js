@@ -1,7 +1,7 @@
 /*
  * Citizen chat (index.html): streams answers from POST /api/chat (server-sent
  * events), keeps the conversation as history for follow-ups, shows the cited
- * gazette paragraphs as cards and collects 👍/👎 feedback.
+ * gazette paragraphs as cards and collects helpful / not helpful feedback.
  *
  * A badge says which mode answered: 摘录 (quoted sentences), 生成（已核对）(a
  * language model wrote it and every sentence was checked against its quotes),
@@ -126,11 +126,9 @@
   function renderFeedback(turn) {
     const box = el("div", { class: "feedback", role: "group", "aria-label": "回答反馈" });
     const prompt = el("p", null, "这个回答有帮助吗？");
-    // The emoji are decoration (and missing from some fonts): the button names are the words.
-    const up = el("button", { type: "button", class: "feedback__btn" },
-      el("span", { "aria-hidden": "true" }, "👍"), " 有帮助");
-    const down = el("button", { type: "button", class: "feedback__btn" },
-      el("span", { "aria-hidden": "true" }, "👎"), " 没有帮助");
+    // Words only: an emoji thumb is a blank box wherever the font lacks it (seen in headless Chromium).
+    const up = el("button", { type: "button", class: "feedback__btn" }, "有帮助");
+    const down = el("button", { type: "button", class: "feedback__btn" }, "没有帮助");
     const msg = el("span", { role: "status", "aria-live": "polite" });
 
     async function send(helpful) {
