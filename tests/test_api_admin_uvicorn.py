@@ -16,8 +16,8 @@ import pytest
 
 from indexer.build import build_index
 from indexer.settings import REPO_ROOT, Settings
+from live import serve as serve_live
 from service.engine import Engine
-from service.server import build_server
 from test_api import make_web_dir
 from test_api_admin import AUTH, COUNTY, FIXTURES, QUESTION, STANDALONE, SYNTHETIC, TOKEN
 
@@ -36,21 +36,8 @@ def _settings(tmp_path: Path, **overrides) -> Settings:
 def serve(settings: Settings, tmp_path: Path):
     """Index, load the engine, start build_server (what `gazette serve` runs) on port 0; yield its URL."""
     build_index(settings, progress=False)
-    server = build_server(settings, "127.0.0.1", 0, engine=Engine.load(settings), web_dir=make_web_dir(tmp_path))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive(), "uvicorn exited during start-up"
-        assert time.monotonic() < deadline, "uvicorn did not start in 30 s"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        assert not thread.is_alive(), "uvicorn did not shut down"
+    with serve_live(settings, Engine.load(settings), make_web_dir(tmp_path), start_timeout=30) as url:
+        yield url
 
 
 @pytest.fixture

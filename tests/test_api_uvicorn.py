@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from service.server import build_server
+from live import serve
 from test_api import FakeEngine, make_settings, make_web_dir, parse_sse
 
 
@@ -18,23 +18,9 @@ def engine(tmp_path) -> FakeEngine:
 
 @pytest.fixture
 def base_url(tmp_path, engine):
-    """Start build_server (what run_server runs) in a thread on port 0; yield its URL; stop it."""
-    server = build_server(engine.settings, "127.0.0.1", 0, engine=engine, web_dir=make_web_dir(tmp_path))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert thread.is_alive(), "uvicorn exited during start-up"
-        assert time.monotonic() < deadline, "uvicorn did not start in 15 s"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        engine.slow_release.set()
-        server.should_exit = True
-        thread.join(timeout=10)
-        assert not thread.is_alive(), "uvicorn did not shut down"
+    """build_server (what run_server runs) in a thread on port 0, with the fake engine."""
+    with serve(engine.settings, engine, make_web_dir(tmp_path)) as url:
+        yield url
 
 
 def test_healthz_over_http(base_url):

@@ -2,23 +2,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
 from indexer.settings import get_settings
 from service.cli import main
-
-
-@pytest.fixture
-def fake_env(tmp_path, monkeypatch, synthetic_gazette):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(synthetic_gazette, corpus / "g.txt")
-    monkeypatch.setenv("GAZETTE_MODEL", "fake-64")
-    monkeypatch.setenv("GAZETTE_CORPUS_DIR", str(corpus))
-    get_settings.cache_clear()
-    return corpus
 
 
 def test_index_then_up_to_date(fake_env, capsys):

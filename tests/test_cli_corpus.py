@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from indexer.settings import get_settings
 from service.cli import build_parser, main
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -17,15 +16,9 @@ STANDALONE = FIXTURES / "standalone"
 
 
 @pytest.fixture
-def corpus(tmp_path, monkeypatch):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(SYNTHETIC, corpus / "g.txt")
-    monkeypatch.setenv("GAZETTE_MODEL", "fake-64")
-    monkeypatch.setenv("GAZETTE_CORPUS_DIR", str(corpus))
-    get_settings.cache_clear()
+def corpus(fake_env):
     assert main(["index"]) == 0
-    return corpus
+    return fake_env
 
 
 def test_add_reports_each_file_and_embeds_only_new_chunks(corpus, tmp_path, capsys):

@@ -4,8 +4,6 @@ OpenAI-compatible server (a tiny FastAPI app under uvicorn, on a free port)."""
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -140,19 +138,10 @@ class FakeLLM:
 def serve_app(app: FastAPI) -> Iterator[str]:
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    from live import running
+
+    with running(uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))) as url:
+        yield f"{url}/v1"
 
 
 @pytest.fixture(scope="module")

@@ -181,18 +181,11 @@ def test_unreachable_uri_is_a_clear_error_naming_it(fake_settings):
         Engine.load(settings, warm=False)
 
 
-def test_unreachable_uri_cli_one_line(tmp_path, monkeypatch, synthetic_gazette, capsys):
-    import shutil
-
+def test_unreachable_uri_cli_one_line(fake_env, monkeypatch, capsys):
     from indexer.settings import get_settings
     from service.cli import main
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(synthetic_gazette, corpus / "g.txt")
-    monkeypatch.setenv("GAZETTE_MODEL", "fake-64")
-    monkeypatch.setenv("GAZETTE_CORPUS_DIR", str(corpus))
-    get_settings.cache_clear()
+    corpus = fake_env
     assert main(["index"]) == 0
     monkeypatch.setenv("GAZETTE_VECTOR_BACKEND", "milvus")
     monkeypatch.setenv("GAZETTE_MILVUS_URI", UNREACHABLE)
