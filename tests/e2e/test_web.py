@@ -136,6 +136,24 @@ def test_follow_up_sends_history(web):
     assert json.loads(req_info.value.post_data)["history"] == []
 
 
+def test_question_typed_while_answering_is_kept(web):
+    """Enter during an unfinished answer keeps the typed text and says why it was not sent."""
+    page = web.page
+    web.goto("/")
+    pending = []
+    page.route("**/api/chat", lambda route: pending.append(route))  # never answered: the turn stays busy
+    box = page.get_by_label("输入您的问题")
+    box.fill(QUESTION_IN_CORPUS)
+    box.press("Enter")
+    expect(page.get_by_role("button", name="回答中…")).to_be_disabled()
+    box.fill("这个办法由哪个部门负责？")
+    box.press("Enter")
+    expect(page.locator("#status")).to_have_text("上一个问题还在回答中，请稍候再发送。")
+    expect(box).to_have_value("这个办法由哪个部门负责？")
+    expect(page.locator("[data-testid=answer]")).to_have_count(1)
+    assert len(pending) == 1
+
+
 def test_feedback_thanks(web):
     page = web.page
     web.goto("/")

@@ -171,7 +171,11 @@
       input.focus();
       return;
     }
-    if (busy) return;
+    if (busy) {
+      // keep the typed text: say why nothing was sent instead of dropping the key press
+      setStatus("上一个问题还在回答中，请稍候再发送。");
+      return;
+    }
 
     turnCount += 1;
     const turnId = "turn" + turnCount;
@@ -212,8 +216,18 @@
       badgeSlot.appendChild(modeBadge(answerMode, fallback));
     }
 
+    // The turn is over once its answer is whole, not when the stream closes: the server may
+    // still be flushing the tail, and a question typed meanwhile must not be dropped.
+    function release() {
+      if (controller === myController) {
+        controller = null;
+        setBusy(false);
+      }
+    }
+
     function finish(answered, fullText) {
       finished = true;
+      release();
       turn.answered = answered;
       turn.answer = fullText;
       answerNode.dataset.state = "done";
@@ -228,6 +242,7 @@
 
     function fail(message) {
       finished = true;
+      release();
       answerNode.dataset.state = "error";
       if (!streamed) G.clear(textNode);
       extras.appendChild(el("p", { class: "error-box", role: "alert" }, message));
@@ -289,10 +304,7 @@
       if (err && err.name === "AbortError") return;
       fail("抱歉，" + G.errorMessage(err));
     } finally {
-      if (controller === myController) {
-        controller = null;
-        setBusy(false);
-      }
+      release();
     }
   }
 
