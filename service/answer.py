@@ -206,6 +206,12 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
         return refusal(W.REFUSAL, ctx)
     strong = [c for c in a.exact if c.cover >= ctx.policy.min_cover]
     if strong:
+        top = a.plausible[0]
+        if (top not in strong and top.hit.chunk.doc_id == strong[0].hit.chunk.doc_id and top.cover >= strong[0].cover
+                and top.score > strong[0].score and not is_lead_in(top.sentence)):
+            # the intent cues can misread a question ("谁批" asks for an authority, not a person):
+            # the document's sentence that matches the question best is quoted too
+            strong = [*strong, top]
         evidence = _select_evidence(ctx, a.question, strong, top_k)
         return write_answer(ctx, _with_lists(ctx, _with_parts(ctx, a, evidence)), a.question)
     pool = a.exact or a.plausible

@@ -102,8 +102,12 @@ def retrieval_query(question: str, history: list[dict]) -> str:
 def content_terms(question: str) -> list[str]:
     """Key terms: jieba tokens that are not question words, nor the 文号 itself."""
     text = DECREE_RE.sub(" ", DOCNUM_RE.sub(" ", normalize_for_index(question)))
-    toks = [t for t in tokenize(text) if t not in V.QUESTION_WORDS]
+    toks = [t for t in tokenize(text) if t not in V.QUESTION_WORDS and not is_interrogative(t)]
     return list(dict.fromkeys(toks))
+
+
+def is_interrogative(token: str) -> bool:
+    return any(ch in V.INTERROGATIVE_CHARS for ch in token)
 
 
 def official_terms(terms: tuple[str, ...] | list[str]) -> list[str]:

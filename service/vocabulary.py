@@ -17,6 +17,10 @@ QUESTION_WORDS = frozenset("""
 打算 准备 今年 去年 里 上 家里 俺 咱 咱们 听说 知道 问问 问 一个 个 怎么样 管不管 谁管 找谁 归谁管 有啥 有什么 多大 又 那位 这位
 """.split())
 
+# A token holding one of these characters asks rather than names ("啥时候", "为啥", "咋样", "哪天",
+# "谁家"): question phrasing, whether or not it is listed above.
+INTERROGATIVE_CHARS = "啥咋哪谁吗呢么"
+
 # The corpus' home city is a place, but naming it narrows nothing inside its own gazette.
 HOME_WORDS = frozenset({"聊城", "聊城市", "本市", "我市", "全市", "咱市"})
 
