@@ -24,7 +24,7 @@ from indexer.text import is_lead_in, sentence_key, sentences
 
 from . import wording as W
 from .decision import DecisionFeatures, DecisionModel
-from .evidence import Candidate, TermStats, coverage, fits_intent, mentions_place, missing_constraint, rank_sentences, unknown_share
+from .evidence import Candidate, TermStats, coverage, fits_intent, mentions_place, missing_constraint, rank_sentences, sentence_cover, unknown_share
 from .answer_writing import Evidence, cited_docnum_answer, document_answer, refusal, scope_text, write_answer
 from .question import DEPT_NOTE_RE, VALIDITY_RE, Question, parse_question
 from .results import Answer, Filters, Hit, RetrievalSignals
@@ -163,14 +163,18 @@ def decision_features(ctx: AnswerContext, q: Question, hits: list[Hit], ranked: 
     best = (exact or plausible or ranked or [None])[0]
     stats = ctx.term_stats
     top_term = max(q.terms, key=stats.weight) if q.terms else None
+    # a question that asks several things is answered by several sentences: its coverage is theirs together
+    chosen = [best, *(c for c in _part_bests(q, plausible, stats) if c is not best)] if best else []
+    said = " ".join(c.sentence for c in chosen)
+    context = " ".join(dict.fromkeys(f"{c.paragraph.text} {c.hit.chunk.title}" for c in chosen))
     return DecisionFeatures(
         bm25_top=math.log1p(max(signals.bm25_top, 0.0)),
         dense_top=signals.dense_top,
         agree=float(signals.agree),
-        best_cover=best.cover if best else 0.0,
-        sentence_cover=coverage(q.terms, best.sentence, stats) if best else 0.0,
-        top_term_in_sentence=float(bool(best and top_term and coverage([top_term], best.sentence, stats) > 0)),
-        paragraph_missing=1.0 - coverage(q.terms, f"{best.paragraph.text} {best.hit.chunk.title}", stats) if best else 1.0,
+        best_cover=best.cover if len(chosen) < 2 else sentence_cover(coverage(q.terms, said, stats), coverage(q.terms, context, stats)),
+        sentence_cover=coverage(q.terms, said, stats) if best else 0.0,
+        top_term_in_sentence=float(bool(best and top_term and coverage([top_term], said, stats) > 0)),
+        paragraph_missing=1.0 - coverage(q.terms, context, stats) if best else 1.0,
         chunk_cover=coverage(q.terms, hits[0].chunk.text + hits[0].chunk.title, ctx.term_stats) if hits else 0.0,
         unknown_share=unknown_share(q.terms, ctx.term_stats),
         fits_intent=float(bool(exact) and exact[0].cover >= ctx.policy.min_cover),
@@ -178,6 +182,15 @@ def decision_features(ctx: AnswerContext, q: Question, hits: list[Hit], ranked: 
         n_terms=math.log1p(len(q.terms)),
         expanded=float(q.expanded_query != q.query),
     )
+
+
+def _part_bests(q: Question, plausible: list[Candidate], stats: TermStats) -> list[Candidate]:
+    """For each part of a question that asks several things, the candidate that covers it best."""
+    out = []
+    for part in q.parts:
+        if part.terms and plausible:
+            out.append(max(plausible, key=lambda c: (coverage(part.terms, c.sentence, stats), c.score)))
+    return out
 
 
 def _sentence_similarity(ctx: AnswerContext, qvec: np.ndarray) -> Callable[[str], float | None]:

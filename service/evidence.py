@@ -64,6 +64,11 @@ def coverage(terms: tuple[str, ...] | list[str], text: str, stats: TermStats) ->
     return sum(stats.weight(t) for t in terms if _present(t, norm)) / total
 
 
+def sentence_cover(own: float, context: float) -> float:
+    """Coverage of a sentence: its own words count most; its paragraph, title and section path help."""
+    return min(1.0, own + 0.5 * context * (1 - own))
+
+
 def unknown_share(terms: tuple[str, ...], stats: TermStats) -> float:
     """Share of the question's term weight in words the corpus never uses (nor any synonym of them)."""
     if not terms:
@@ -150,8 +155,7 @@ def rank_sentences(hits: list[Hit], paragraph: Callable[[str], Paragraph], q: Qu
                 if len(s) < 6 or s not in hit.chunk.text:
                     continue
                 cov = coverage(q.terms, s, stats)
-                # the sentence's own words count most; its paragraph, title and section path help
-                cover = min(1.0, cov + 0.5 * ctx_cover * (1 - cov))
+                cover = sentence_cover(cov, ctx_cover)
                 score = cover + intent_bonus(q, s) + 0.3 / (hit.rank + 1)
                 out.append(Candidate(hit, p, s, score, cover))
     if similarity is not None and semantic_weight and out:
