@@ -13,6 +13,7 @@ under a plain lead-in.
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -22,6 +23,7 @@ import numpy as np
 from indexer.models import Document, Paragraph
 from indexer.text import is_lead_in, sentence_key, sentences
 
+from . import vocabulary as V
 from . import wording as W
 from .decision import DecisionFeatures, DecisionModel
 from .evidence import Candidate, TermStats, coverage, fits_intent, mentions_place, missing_constraint, rank_sentences, sentence_cover, unknown_share
@@ -165,7 +167,7 @@ def decision_features(ctx: AnswerContext, q: Question, hits: list[Hit], ranked: 
     top_term = max(q.terms, key=stats.weight) if q.terms else None
     # a question that asks several things is answered by several sentences: its coverage is theirs together
     chosen = [best, *(c for c in _part_bests(q, plausible, stats) if c is not best)] if best else []
-    said = " ".join(c.sentence for c in chosen)
+    said = " ".join(_with_referent(c) for c in chosen)
     context = " ".join(dict.fromkeys(f"{c.paragraph.text} {c.hit.chunk.title}" for c in chosen))
     return DecisionFeatures(
         bm25_top=math.log1p(max(signals.bm25_top, 0.0)),
@@ -182,6 +184,11 @@ def decision_features(ctx: AnswerContext, q: Question, hits: list[Hit], ranked: 
         n_terms=math.log1p(len(q.terms)),
         expanded=float(q.expanded_query != q.query),
     )
+
+
+def _with_referent(c: Candidate) -> str:
+    """The sentence, followed by its document's title when it speaks of "本办法" / "本意见"."""
+    return f"{c.sentence} {c.hit.chunk.title}" if re.search(V.DOCUMENT_ANAPHORA, c.sentence) else c.sentence
 
 
 def _part_bests(q: Question, plausible: list[Candidate], stats: TermStats) -> list[Candidate]:
@@ -219,13 +226,7 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
         return refusal(W.REFUSAL, ctx)
     strong = [c for c in a.exact if c.cover >= ctx.policy.min_cover]
     if strong:
-        top = a.plausible[0]
-        if (top not in strong and top.hit.chunk.doc_id == strong[0].hit.chunk.doc_id and top.cover >= strong[0].cover
-                and top.score > strong[0].score and not is_lead_in(top.sentence)):
-            # the intent cues can misread a question ("谁批" asks for an authority, not a person):
-            # the document's sentence that matches the question best is quoted too
-            strong = [*strong, top]
-        evidence = _select_evidence(ctx, a.question, strong, top_k)
+        evidence = _select_evidence(ctx, a.question, with_best_match(strong, a.plausible), top_k)
         return write_answer(ctx, _with_lists(ctx, _with_parts(ctx, a, evidence)), a.question)
     pool = a.exact or a.plausible
     # the best passages of the best document, one sentence each: a hedge shows what is closest
@@ -239,6 +240,19 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
     answer = write_answer(ctx, _with_lists(ctx, evidence), a.question)
     answer.answer = W.HEDGE_LEAD + "\n" + answer.answer
     return answer
+
+
+def with_best_match(strong: list[Candidate], plausible: list[Candidate]) -> list[Candidate]:
+    """The exact evidence, plus the best-matching sentence of its document when that one outranks it.
+
+    The intent cues can misread a question ("谁批" asks for an authority, not a person), so the
+    sentence that matches the question best is quoted too, after the evidence of the asked kind.
+    """
+    top = plausible[0] if plausible else None
+    if (top is None or top in strong or top.hit.chunk.doc_id != strong[0].hit.chunk.doc_id
+            or top.cover < strong[0].cover or top.score <= strong[0].score or is_lead_in(top.sentence)):
+        return strong
+    return [*strong, top]
 
 
 def _answerable(ctx: AnswerContext, a: Assessment) -> bool:

@@ -5,11 +5,13 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from indexer.lexical import tokenize
 from indexer.models import Paragraph
 from indexer.text import normalize_for_index, sentences
 
+from . import vocabulary as V
 from .question import CN_FIGURE_RE, DATE_RE, DEPT_NOTE_RE, DEPT_RE, FIGURE_RE, PERSON_RE, PROCEDURE_RE, REMOVAL_RE, VALIDITY_RE, Question, term_variants
 from .results import Hit
 from .scope import place_stem
@@ -55,13 +57,32 @@ def _present(term: str, norm: str) -> bool:
     return any(v in norm for v in term_variants(term))
 
 
+@lru_cache(maxsize=4096)
+def _abbreviation_re(term: str) -> re.Pattern:
+    gap = f"[^{V.CLAUSE_PUNCTUATION}]{{0,{V.ABBREVIATION_MAX_GAP}}}"
+    return re.compile(gap.join(map(re.escape, term)))
+
+
+def abbreviated_in(term: str, norm: str) -> bool:
+    """Whether norm holds the term's characters in order, a few apart inside one clause.
+
+    Chinese shortens a phrase by keeping some of its characters in order: 低保 = 最低生活保障,
+    种树 = 种植树木, 办证 = 办理…证. A word the gazettes never use is often such a short form.
+    """
+    return len(term) >= 2 and not term.isascii() and bool(_abbreviation_re(term).search(norm))
+
+
 def coverage(terms: tuple[str, ...] | list[str], text: str, stats: TermStats) -> float:
-    """Share of the question's term weight present in text (0..1)."""
+    """Share of the question's term weight present in text (0..1).
+
+    A term the corpus never uses also counts when text holds it as a short form (abbreviated_in).
+    """
     if not terms:
         return 0.0
     norm = normalize_for_index(text).lower()
     total = sum(stats.weight(t) for t in terms)
-    return sum(stats.weight(t) for t in terms if _present(t, norm)) / total
+    return sum(stats.weight(t) for t in terms
+               if _present(t, norm) or (not stats.known(t) and abbreviated_in(t, norm))) / total
 
 
 def sentence_cover(own: float, context: float) -> float:

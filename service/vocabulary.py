@@ -30,6 +30,8 @@ DATE_CUES = r"什么时候|啥时候|何时|哪天|哪一天|哪年|哪一年|�
 DEPARTMENT_CUES = r"哪个部门|哪些部门|哪个单位|什么部门|谁负责|牵头|找谁|负责单位|主管|哪家|谁管|归谁管|管不管"
 # whether, or since / until when, a document applies: answered by its 施行 / 有效期 clause
 VALIDITY_CUES = r"还有效|仍然有效|是否有效|有效吗|失效|过期|废止|施行|试行到|执行到|管到|开始(执行|实施|算)|(什么|啥)时候(开始|起)|(管|有效)(几年|多久|多长)"
+# "本办法自…起施行": the sentence speaks of its own document, so the document's title is part of what it says
+DOCUMENT_ANAPHORA = r"本(办法|意见|通知|规定|方案|决定|细则|条例|规划|计划|实施意见|实施方案|实施细则)"
 # who held a post before: answered by the removal line of a 任免 notice
 FORMER_HOLDER_CUES = r"原来|原先|之前|以前|前任|免去|免了|被免|卸任|调走|调哪|换成|换了"
 PROCEDURE_CUES = r"怎么办|如何|怎样|怎么|流程|程序|手续|步骤|咋办"
@@ -49,6 +51,10 @@ SUBCLAUSE_BREAK = r"[，,、]"
 ASKING_CUES = r"多少|几|什么|哪|谁|多久|多长|何时|啥|吗|怎么|如何|是否|能不能|要不要|有没有|行不行"
 FOLLOW_UP_OPENERS = r"^(那|那么|还有|另外|如果是|要是)"
 FOLLOW_UP_REFERENCES = r"这个|这项|这些|该(办法|方案|文件|政策|规定)|它|上述|此项"
+
+# A short form keeps its phrase's characters in order, at most this many apart, within one clause.
+ABBREVIATION_MAX_GAP = 3
+CLAUSE_PUNCTUATION = "，。；：！？,;:!?、"
 
 # Chinese numerals, as one character class used wherever a count may be written in words.
 CN_NUMERALS = "〇○零一二两三四五六七八九十百千万"

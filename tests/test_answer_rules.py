@@ -104,3 +104,68 @@ def test_a_parts_sentence_joins_its_paragraph_when_that_is_already_quoted():
     chosen = [Evidence(SimpleNamespace(doc_id="d1"), signed.paragraph, [signed.sentence], signed.score)]
     out = _with_parts(ctx, a, chosen)
     assert [(e.paragraph.paragraph_id, e.sentences) for e in out] == [("p2", [signed.sentence, term.sentence])]
+
+
+@pytest.mark.parametrize("term, text, found", [
+    ("低保", "城市最低生活保障标准", True),  # the short form keeps 低 and 保 in order
+    ("医保", "城乡居民医疗保险", True),
+    ("种树", "种植树木、高秆作物", True),
+    ("种树", "种植，树木", False),  # not across a clause
+    ("保低", "最低生活保障", False),  # not out of order
+    ("低保", "最低工资和社会保障", False),  # too far apart
+])
+def test_a_short_form_is_found_in_its_phrase(term, text, found):
+    from service.evidence import abbreviated_in
+
+    assert abbreviated_in(term, text) is found
+
+
+def test_only_words_the_corpus_never_uses_match_as_short_forms():
+    from service.evidence import TermStats, coverage
+
+    stats = TermStats({"农业": 1.0, "技术": 1.0, "农技": 1.0}, 5.0)
+    assert coverage(("农技",), "农业技术推广服务中心", stats) == 0.0  # the corpus says 农技 itself: it must be literal
+    assert coverage(("社保",), "参加社会保险", stats) == 1.0  # never said: its long form counts
+    assert coverage(("社保", "农业"), "参加社会保险", stats) == pytest.approx(stats.weight("社保") / (stats.weight("社保") + 1.0))
+
+
+@pytest.mark.parametrize("top_cover, top_score, joins", [
+    (1.0, 1.8, True),  # covers as well and ranks higher: quoted after the exact evidence
+    (0.6, 1.8, False),  # covers less of the question
+    (1.0, 1.2, False),  # ranks lower
+])
+def test_the_documents_best_sentence_joins_evidence_the_intent_cues_chose(top_cover, top_score, joins):
+    """"一般水文测站设立谁批？" reads as asking for a person; the sentence that answers it names none."""
+    from service.answer import with_best_match
+
+    top = _candidate("p1", "一般水文测站的设立和调整，经省水利厅批准后，报水利部水文司备案。", top_score)
+    top.cover = top_cover
+    person = _candidate("p2", "国家基本水文测站分为国家重要水文测站和一般水文测站。", 1.4)
+    person.cover = 1.0
+    assert with_best_match([person], [top, person]) == ([person, top] if joins else [person])
+
+
+def test_each_part_of_a_question_gets_its_own_best_sentence():
+    """The decision judges a two-part question by the sentences that answer its parts together."""
+    from service.answer import _part_bests
+    from service.evidence import TermStats
+    from service.question import parse_question
+
+    q = parse_question("燃气配套费由谁交，通知从什么时候施行？")
+    payer = _candidate("p1", "城市集中供气设施配套费的征收对象为在城市规划区进行建设的单位和个人。", 1.0)
+    start = _candidate("p2", "本通知自公布之日起施行。", 0.5)
+    other = _candidate("p3", "建设单位应严格按照合同示范文本签订合同。", 2.0)
+    assert [c.sentence for c in _part_bests(q, [other, payer, start], TermStats({}, 5.0))] == [payer.sentence, start.sentence]
+
+
+@pytest.mark.parametrize("sentence, with_title", [
+    ("本办法自2023年11月1日起施行，有效期至2025年10月31日。", True),
+    ("本实施意见由市财政局负责解释。", True),
+    ("排污单位应当按时缴纳排污权有偿使用费。", False),
+])
+def test_a_sentence_about_its_own_document_carries_the_title(sentence, with_title):
+    from service.answer import _with_referent
+
+    c = _candidate("p1", sentence, 1.0)
+    c.hit.chunk.title = "聊城市排污权有偿使用和交易试点暂行办法"
+    assert _with_referent(c) == (f"{sentence} {c.hit.chunk.title}" if with_title else sentence)

@@ -148,3 +148,17 @@ def test_question_parts(question, clauses):
 def test_validity_and_former_holder_intents(question, validity, former):
     intent = parse_question(question).intent
     assert (intent.validity, intent.former) == (validity, former)
+
+
+@pytest.mark.parametrize("question, phrasing", [
+    ("金融意见啥时候施行？", "啥时候"),
+    ("为啥要交这个钱？", "为啥"),
+    ("低保金哪天发？", "哪天"),
+])
+def test_interrogative_tokens_are_not_key_terms(question, phrasing):
+    """A token holding 啥/咋/哪/谁/吗/呢/么 asks rather than names, listed or not."""
+    from service.question import content_terms, is_interrogative
+
+    assert is_interrogative(phrasing)
+    assert not any(is_interrogative(t) for t in content_terms(question))
+    assert phrasing not in content_terms(question)
