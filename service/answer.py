@@ -228,6 +228,9 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
     if strong:
         evidence = _select_evidence(ctx, a.question, with_best_match(strong, a.plausible), top_k)
         return write_answer(ctx, _with_lists(ctx, _with_parts(ctx, a, evidence)), a.question)
+    if a.question.intent.figure and not a.exact:
+        # "多少钱" with no sentence stating a figure of that kind: a passage without it answers nothing
+        return refusal(W.NO_FIGURE, ctx)
     pool = a.exact or a.plausible
     # the best passages of the best document, one sentence each: a hedge shows what is closest
     best: list[Candidate] = []

@@ -13,6 +13,7 @@ OUT_OF_SCOPE_PLACE = "已收录的{corpus}只涉及{home}的事务，没有关�
 OUT_OF_SCOPE_YEAR = "已收录的{corpus}中没有{year}年的这项内容（收录的文件签发于{first}年至{last}年）。" + HOTLINE
 
 # A passage that is on topic but does not state exactly what was asked: shown under a plain lead-in.
+NO_FIGURE = "已收录的{corpus}中没有写明您问的具体数字。" + HOTLINE
 HEDGE_LEAD = "公报中没有找到与您的问题完全对应的表述，与之最相关的规定是："
 CITED_ONLY = "已收录的公报没有收录{docnum}原文，但以下文件提到了它："
 

@@ -16,6 +16,8 @@ from service import wording as W
         ("聊政办字〔2019〕99号讲的是什么？", False, "没有文号为聊政办字〔2019〕99号的文件", "an unknown 文号"),
         ("聊政办字[2018]76号是什么文件？", True, "《聊城市人民政府办公室关于印发《聊城市优化政务服务专项行动方案》的通知》", "a 文号 lookup"),
         ("聊政发〔2016〕56号还有效吗？", True, "同时废止", "a 文号 the corpus only cites"),
+        ("排污权有偿使用费每吨多少钱？", False, "没有写明您问的具体数字", "an amount no sentence states: no hedge"),
+        ("城区供热直供到户以后，暖气费每平方米多少钱？", False, "没有写明您问的具体数字", "an amount no sentence states"),
     ],
 )
 def test_rule(fake_engine, question, answered, expected, why):
