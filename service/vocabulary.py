@@ -8,6 +8,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from indexer.paragraphs import EMBEDDED_SUFFIXES
+
 # Words that say what kind of answer is wanted, or who asks, not what the question is about.
 QUESTION_WORDS = frozenset("""
 多少 几 什么 怎么 怎么办 如何 怎样 哪些 哪个 哪里 哪 吗 呢 吧 请问 是否 有没有 有 没有 我 我家 我们 想 要 能 可以
@@ -31,7 +33,7 @@ DEPARTMENT_CUES = r"哪个部门|哪些部门|哪个单位|什么部门|谁负�
 # whether, or since / until when, a document applies: answered by its 施行 / 有效期 clause
 VALIDITY_CUES = r"还有效|仍然有效|是否有效|有效吗|失效|过期|废止|施行|试行到|执行到|管到|开始(执行|实施|算)|(什么|啥)时候(开始|起)|(管|有效)(几年|多久|多长)"
 # "本办法自…起施行": the sentence speaks of its own document, so the document's title is part of what it says
-DOCUMENT_ANAPHORA = r"本(办法|意见|通知|规定|方案|决定|细则|条例|规划|计划|实施意见|实施方案|实施细则)"
+DOCUMENT_ANAPHORA = "本(?:" + "|".join((*EMBEDDED_SUFFIXES, "通知", "决定", "条例", "公告")) + ")"
 # who held a post before: answered by the removal line of a 任免 notice
 FORMER_HOLDER_CUES = r"原来|原先|之前|以前|前任|免去|免了|被免|卸任|调走|调哪|换成|换了"
 PROCEDURE_CUES = r"怎么办|如何|怎样|怎么|流程|程序|手续|步骤|咋办"
