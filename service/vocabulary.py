@@ -33,7 +33,7 @@ DEPARTMENT_CUES = r"哪个部门|哪些部门|哪个单位|什么部门|谁负�
 # whether, or since / until when, a document applies: answered by its 施行 / 有效期 clause
 VALIDITY_CUES = r"还有效|仍然有效|是否有效|有效吗|失效|过期|废止|施行|试行到|执行到|管到|开始(执行|实施|算)|(什么|啥)时候(开始|起)|(管|有效)(几年|多久|多长)"
 # "本办法自…起施行": the sentence speaks of its own document, so the document's title is part of what it says
-DOCUMENT_ANAPHORA = "本(?:" + "|".join((*EMBEDDED_SUFFIXES, "通知", "决定", "条例", "公告")) + ")"
+DOCUMENT_ANAPHORA = "本(?:实施|暂行|试行)?(?:" + "|".join((*EMBEDDED_SUFFIXES, "通知", "决定", "条例", "公告")) + ")"
 # who held a post before: answered by the removal line of a 任免 notice
 FORMER_HOLDER_CUES = r"原来|原先|之前|以前|前任|免去|免了|被免|卸任|调走|调哪|换成|换了"
 PROCEDURE_CUES = r"怎么办|如何|怎样|怎么|流程|程序|手续|步骤|咋办"
