@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from indexer.lexical import tokenize
@@ -25,6 +25,8 @@ class TermStats:
 
     idf: dict[str, float]
     default: float
+    # terms → their matching table (see terms_table): one question's terms are matched against hundreds of sentences
+    _tables: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, texts: list[str]) -> "TermStats":
@@ -52,9 +54,15 @@ class TermStats:
         """Whether the corpus uses the term, or one of the gazettes' words for it."""
         return any(v in self.idf for v in term_variants(term))
 
-
-def _present(term: str, norm: str) -> bool:
-    return any(v in norm for v in term_variants(term))
+    def terms_table(self, terms: tuple[str, ...]) -> tuple[float, tuple[tuple[float, tuple[str, ...], str | None], ...]]:
+        """(total weight, per term: its weight, its variants, itself when it may match as a short form)."""
+        table = self._tables.get(terms)
+        if table is None:
+            if len(self._tables) > 4096:
+                self._tables.clear()
+            rows = tuple((self.weight(t), term_variants(t), None if self.known(t) else t) for t in terms)
+            table = self._tables[terms] = (sum(r[0] for r in rows), rows)
+        return table
 
 
 @lru_cache(maxsize=4096)
@@ -80,9 +88,9 @@ def coverage(terms: tuple[str, ...] | list[str], text: str, stats: TermStats) ->
     if not terms:
         return 0.0
     norm = normalize_for_index(text).lower()
-    total = sum(stats.weight(t) for t in terms)
-    return sum(stats.weight(t) for t in terms
-               if _present(t, norm) or (not stats.known(t) and abbreviated_in(t, norm))) / total
+    total, rows = stats.terms_table(tuple(terms))
+    return sum(w for w, variants, short in rows
+               if any(v in norm for v in variants) or (short and abbreviated_in(short, norm))) / total
 
 
 def sentence_cover(own: float, context: float) -> float:
