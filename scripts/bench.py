@@ -379,10 +379,9 @@ def bench_engine(engine, questions: list[str]) -> dict:
 
 
 def bench_http(settings: Settings, engine, questions: list[str]) -> dict:
-    import httpx
+    import threading
 
     from service.server import build_server
-    import threading
 
     server = build_server(settings, "127.0.0.1", 0, engine=engine)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -390,19 +389,41 @@ def bench_http(settings: Settings, engine, questions: list[str]) -> dict:
     while not server.started:
         time.sleep(0.05)
     port = server.servers[0].sockets[0].getsockname()[1]
-    url = f"http://127.0.0.1:{port}/api/ask"
+    try:
+        in_thread = sequential_asks(f"http://127.0.0.1:{port}", questions)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    # The server in a thread of this process shares the GIL and both cores with the client; a
+    # server process of its own, as `gazette serve` runs, is measured too.
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc, url = start_server(port, 1)
+    try:
+        own_process = sequential_asks(url, questions)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return {"http_ask_ms": in_thread, "http_ask_own_process_ms": own_process}
+
+
+def sequential_asks(base_url: str, questions: list[str]) -> dict:
+    """Latency of POST /api/ask, one question at a time, after 10 warm-up questions."""
+    import httpx
+
     with httpx.Client(timeout=30) as client:
         for q in questions[:10]:
-            client.post(url, json={"question": q})
+            client.post(base_url + "/api/ask", json={"question": q})
         ms = []
         for q in questions:
             t = time.perf_counter()
-            r = client.post(url, json={"question": q})
+            r = client.post(base_url + "/api/ask", json={"question": q})
             ms.append((time.perf_counter() - t) * 1000)
             r.raise_for_status()
-    server.should_exit = True
-    thread.join(timeout=10)
-    return {"http_ask_ms": summary(ms)}
+    return summary(ms)
 
 
 def bench_build(settings: Settings) -> dict:
