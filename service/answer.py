@@ -33,6 +33,9 @@ from .results import Answer, Filters, Hit, RetrievalSignals
 from .scope import CorpusScope
 
 
+DOCUMENT_ANAPHORA_RE = re.compile(V.DOCUMENT_ANAPHORA)
+
+
 @dataclass(frozen=True)
 class AnswerPolicy:
     """The knobs of answering, each with the reason for its value."""
@@ -173,7 +176,8 @@ def decision_features(ctx: AnswerContext, q: Question, hits: list[Hit], ranked: 
         bm25_top=math.log1p(max(signals.bm25_top, 0.0)),
         dense_top=signals.dense_top,
         agree=float(signals.agree),
-        best_cover=best.cover if len(chosen) < 2 else sentence_cover(coverage(q.terms, said, stats), coverage(q.terms, context, stats)),
+        best_cover=(0.0 if best is None else best.cover if len(chosen) < 2
+                    else sentence_cover(coverage(q.terms, said, stats), coverage(q.terms, context, stats))),
         sentence_cover=coverage(q.terms, said, stats) if best else 0.0,
         top_term_in_sentence=float(bool(best and top_term and coverage([top_term], said, stats) > 0)),
         paragraph_missing=1.0 - coverage(q.terms, context, stats) if best else 1.0,
@@ -188,7 +192,7 @@ def decision_features(ctx: AnswerContext, q: Question, hits: list[Hit], ranked: 
 
 def _with_referent(c: Candidate) -> str:
     """The sentence, followed by its document's title when it speaks of "本办法" / "本意见"."""
-    return f"{c.sentence} {c.hit.chunk.title}" if re.search(V.DOCUMENT_ANAPHORA, c.sentence) else c.sentence
+    return f"{c.sentence} {c.hit.chunk.title}" if DOCUMENT_ANAPHORA_RE.search(c.sentence) else c.sentence
 
 
 def _part_bests(q: Question, plausible: list[Candidate], stats: TermStats) -> list[Candidate]:

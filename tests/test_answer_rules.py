@@ -171,3 +171,17 @@ def test_a_sentence_about_its_own_document_carries_the_title(sentence, with_titl
     c = _candidate("p1", sentence, 1.0)
     c.hit.chunk.title = "聊城市排污权有偿使用和交易试点暂行办法"
     assert _with_referent(c) == (f"{sentence} {c.hit.chunk.title}" if with_title else sentence)
+
+
+def test_decision_features_of_a_question_nothing_was_retrieved_for():
+    """No hit at all (an empty index, a filter nothing passes): the features are the empty ones, no error."""
+    from types import SimpleNamespace
+
+    from service.answer import AnswerPolicy, decision_features
+    from service.evidence import TermStats
+    from service.question import parse_question
+    from service.results import RetrievalSignals
+
+    ctx = SimpleNamespace(policy=AnswerPolicy(), term_stats=TermStats({}, 5.0))
+    f = decision_features(ctx, parse_question("低保标准是多少？"), [], [], [], [], RetrievalSignals(), None)
+    assert (f.best_cover, f.sentence_cover, f.paragraph_missing, f.fits_intent) == (0.0, 0.0, 1.0, 0.0)
