@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from indexer.lexical import tokenize
@@ -25,8 +25,11 @@ class TermStats:
 
     idf: dict[str, float]
     default: float
-    # terms → their matching table (see terms_table): one question's terms are matched against hundreds of sentences
-    _tables: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self):
+        # terms → their matching table (terms_table): one question's terms meet hundreds of sentences.
+        # Not a field, so the stored statistics (dataclasses.asdict) stay idf and default only.
+        self._tables: dict = {}
 
     @classmethod
     def of(cls, texts: list[str]) -> "TermStats":
