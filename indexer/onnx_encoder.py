@@ -6,7 +6,7 @@ Passages (index builds) stay on torch, so the cached vectors do not change.
 
 Set-up (`python -m indexer.model_cache`) writes, beside the sentence-transformers folder:
     models_dir/multilingual-e5-small-onnx/model-fp32.onnx   (mean pooling and L2 norm in the graph)
-    models_dir/multilingual-e5-small-onnx/model-int8.onnx   (dynamic QInt8 weights)
+    models_dir/multilingual-e5-small-onnx/model-int8.onnx   (BERT operators fused, then dynamic QInt8 weights)
     models_dir/multilingual-e5-small-onnx/tokenizer.json
 
 Both encoders keep only the vocabulary a Chinese gazette question can use (see `kept_piece`):
@@ -31,7 +31,7 @@ ONNX_DIRNAME_SUFFIX = "-onnx"
 FP32_FILE = "model-fp32.onnx"
 INT8_FILE = "model-int8.onnx"
 MARKER = ".complete"
-FORMAT = 2  # bump to force a re-export when the export changes
+FORMAT = 3  # bump to force a re-export when the export changes (3: the int8 file is fused first)
 EMBEDDING_TABLE = "bert.embeddings.word_embeddings.weight"
 OPSET = 17
 MAX_TOKENS = 512
@@ -74,7 +74,7 @@ def ensure_onnx_encoder(st_folder: Path) -> Path:
         _export_fp32(st_folder, out / "full.onnx")
         prune_vocabulary(out / "full.onnx", st_folder / "tokenizer.json", out / FP32_FILE, out / "tokenizer.json")
         (out / "full.onnx").unlink()
-        _quantize_int8(out / FP32_FILE, out / INT8_FILE)
+        _quantize_int8(out / FP32_FILE, out / INT8_FILE, json.loads((st_folder / "config.json").read_text()))
         for f in out.iterdir():
             f.chmod(0o644)
         (out / MARKER).write_text(json.dumps({"format": FORMAT, "source": st_folder.name, "opset": OPSET}))
@@ -166,10 +166,22 @@ def prune_vocabulary(src_model: Path, src_tokenizer: Path, dst_model: Path, dst_
     return len(keep)
 
 
-def _quantize_int8(src: Path, dst: Path) -> None:
+def _quantize_int8(src: Path, dst: Path, config: dict) -> None:
+    """Dynamic QInt8 of the graph with BERT's operators fused first (Attention, SkipLayerNorm,
+    BiasGelu, EmbedLayerNorm): a question runs 271 graph nodes instead of 1,260, and per-node
+    overhead is much of a short question's time (p50 6.0–7.4 → 5.6–6.3 ms here). Only the int8
+    file is fused: the fp32 one stays the plain export, whose vectors are torch's."""
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.transformers.optimizer import optimize_model
 
-    quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8)
+    fused = dst.with_name("fused.onnx")
+    optimize_model(str(src), model_type="bert", num_heads=config["num_attention_heads"],
+                   hidden_size=config["hidden_size"], opt_level=1).save_model_to_file(str(fused))
+    # the fused operators are in Microsoft's domain, where shape inference finds no output types
+    quantize_dynamic(str(fused), str(dst), weight_type=QuantType.QInt8,
+                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+    fused.unlink()
 
 
 class OnnxQueryEncoder:
