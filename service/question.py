@@ -91,11 +91,18 @@ def is_follow_up(q: str) -> bool:
     )
 
 
+# What the previous question asked ("什么时候开始施行"), as opposed to what it was about: a
+# follow-up ("这个办法由哪个部门负责？") keeps the subject and asks its own thing.
+ASKING_PHRASE_RE = re.compile("|".join((V.VALIDITY_CUES, V.DATE_CUES, V.FIGURE_CUES, V.DEPARTMENT_CUES,
+                                         V.PROCEDURE_CUES, V.PERSON_CUES, V.FORMER_HOLDER_CUES)))
+
+
 def retrieval_query(question: str, history: list[dict]) -> str:
-    """The question, with the previous user question prepended when it is an elliptical follow-up."""
+    """The question, with the subject of the previous user question prepended when it is an elliptical follow-up."""
     previous = [h["content"] for h in history if h.get("role") == "user" and h.get("content", "").strip()]
     if previous and is_follow_up(question):
-        return f"{previous[-1]} {question}"
+        subject = re.sub(r"[\s？?！!。，,]+", " ", ASKING_PHRASE_RE.sub(" ", previous[-1])).strip()
+        return f"{subject} {question}"
     return question
 
 

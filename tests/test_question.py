@@ -111,8 +111,17 @@ def test_lexicon_file_is_well_formed():
 def test_follow_up_carries_the_previous_question():
     history = [{"role": "user", "content": "城市低保标准是多少？"}, {"role": "assistant", "content": "……"}]
     q = parse_question("那农村的呢？", history)
-    assert q.query == "城市低保标准是多少？ 那农村的呢？" and "低保" in q.terms
+    assert q.query == "城市低保 那农村的呢？" and "低保" in q.terms
     assert parse_question("烈士遗属坐公交免费吗？", history).query == "烈士遗属坐公交免费吗？"
+
+
+def test_a_follow_up_keeps_the_subject_but_not_what_was_asked_before():
+    """"…什么时候开始施行？" then "这个办法由哪个部门负责？": 施行 must not pull the 施行 clause again."""
+    history = [{"role": "user", "content": "聊城市烈士褒扬办法什么时候开始施行？"}, {"role": "assistant", "content": "……"}]
+    q = parse_question("这个办法由哪个部门负责？", history)
+    assert q.query == "聊城市烈士褒扬办法 这个办法由哪个部门负责？"
+    assert "烈士褒扬" in q.terms and "施行" not in q.terms and "开始" not in q.terms
+    assert q.intent.department and not q.intent.validity
 
 
 @pytest.mark.parametrize(
