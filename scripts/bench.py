@@ -142,6 +142,15 @@ def bench_load(url: str, questions: list[str], clients: int, seconds: float) -> 
     return asyncio.run(_load(check_local_url(url), questions, clients, seconds))
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def start_server(port: int, workers: int):
     """`gazette serve` on 127.0.0.1:port with that many worker processes; waits until it answers."""
     import os
@@ -394,14 +403,10 @@ def bench_http(settings: Settings, engine, questions: list[str]) -> dict:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-    # The server in a thread of this process shares the GIL and both cores with the client; a
-    # server process of its own, as `gazette serve` runs, is measured too.
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc, url = start_server(port, 1)
+    # The in-thread server shares this process (and its GIL) with the client; a server process of
+    # its own, as `gazette serve` runs it, is measured too. Neither is the clean number: on 2 cores
+    # the client always competes with the server for CPU.
+    proc, url = start_server(free_port(), 1)
     try:
         own_process = sequential_asks(url, questions)
     finally:
@@ -468,12 +473,7 @@ def main() -> None:
         questions = load_questions(Path(args.questions), 10_000)
         if not args.serve:
             return _write("bench-load.json", bench_load(args.url, questions, args.load, args.seconds))
-        import socket
-
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        proc, url = start_server(port, args.workers)
+        proc, url = start_server(free_port(), args.workers)
         try:
             result = bench_load(url, questions, args.load, args.seconds)
             result.update(server_memory_mb(proc.pid))
