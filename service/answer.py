@@ -26,7 +26,7 @@ from indexer.text import is_lead_in, sentence_key, sentences
 from . import vocabulary as V
 from . import wording as W
 from .decision import DecisionFeatures, DecisionModel
-from .evidence import Candidate, TermStats, coverage, fits_intent, mentions_place, missing_constraint, rank_sentences, sentence_cover, unknown_share
+from .evidence import Candidate, TermStats, coverage, fits_intent, mentions_place, missing_constraint, rank_sentences, combined_cover, unknown_share
 from .answer_writing import Evidence, cited_docnum_answer, document_answer, refusal, scope_text, write_answer
 from .question import DEPT_NOTE_RE, VALIDITY_RE, Question, parse_question
 from .results import Answer, Filters, Hit, RetrievalSignals
@@ -176,11 +176,11 @@ def decision_features(ctx: AnswerContext, q: Question, hits: list[Hit], ranked: 
         bm25_top=math.log1p(max(signals.bm25_top, 0.0)),
         dense_top=signals.dense_top,
         agree=float(signals.agree),
-        best_cover=(0.0 if best is None else best.cover if len(chosen) < 2
-                    else sentence_cover(coverage(q.terms, said, stats), coverage(q.terms, context, stats))),
-        sentence_cover=coverage(q.terms, said, stats) if best else 0.0,
-        top_term_in_sentence=float(bool(best and top_term and coverage([top_term], said, stats) > 0)),
-        paragraph_missing=1.0 - coverage(q.terms, context, stats) if best else 1.0,
+        # with no candidate at all, said and context are empty and every coverage is 0
+        best_cover=best.cover if len(chosen) == 1 else combined_cover(coverage(q.terms, said, stats), coverage(q.terms, context, stats)),
+        sentence_cover=coverage(q.terms, said, stats),
+        top_term_in_sentence=float(bool(top_term and coverage([top_term], said, stats) > 0)),
+        paragraph_missing=1.0 - coverage(q.terms, context, stats),
         chunk_cover=coverage(q.terms, hits[0].chunk.text + hits[0].chunk.title, ctx.term_stats) if hits else 0.0,
         unknown_share=unknown_share(q.terms, ctx.term_stats),
         fits_intent=float(bool(exact) and exact[0].cover >= ctx.policy.min_cover),
@@ -195,13 +195,14 @@ def _with_referent(c: Candidate) -> str:
     return f"{c.sentence} {c.hit.chunk.title}" if DOCUMENT_ANAPHORA_RE.search(c.sentence) else c.sentence
 
 
+def best_for_part(part: Question, pool: list[Candidate], stats: TermStats) -> Candidate:
+    """The candidate that answers one part: the part's own key terms first, the question's score second."""
+    return max(pool, key=lambda c: (coverage(part.terms, c.sentence, stats), c.score))
+
+
 def _part_bests(q: Question, plausible: list[Candidate], stats: TermStats) -> list[Candidate]:
     """For each part of a question that asks several things, the candidate that covers it best."""
-    out = []
-    for part in q.parts:
-        if part.terms and plausible:
-            out.append(max(plausible, key=lambda c: (coverage(part.terms, c.sentence, stats), c.score)))
-    return out
+    return [best_for_part(part, plausible, stats) for part in q.parts if part.terms and plausible]
 
 
 def _sentence_similarity(ctx: AnswerContext, qvec: np.ndarray) -> Callable[[str], float | None]:
@@ -335,7 +336,7 @@ def _with_parts(ctx: AnswerContext, a: Assessment, chosen: list[Evidence]) -> li
                 and fits_intent(part, c) and not is_lead_in(c.sentence)]  # a lead-in answers nothing alone
         if not pool:
             continue
-        best = max(pool, key=lambda c: (coverage(part.terms, c.sentence, ctx.term_stats), c.score))
+        best = best_for_part(part, pool, ctx.term_stats)
         home = next((e for e in out if e.paragraph.paragraph_id == best.paragraph.paragraph_id), None)
         if home is None:
             out.append(Evidence(ctx.document(best.hit.chunk.doc_id), best.paragraph, [best.sentence], best.score))

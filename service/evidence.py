@@ -96,7 +96,7 @@ def coverage(terms: tuple[str, ...] | list[str], text: str, stats: TermStats) ->
                if any(v in norm for v in variants) or (short and abbreviated_in(short, norm))) / total
 
 
-def sentence_cover(own: float, context: float) -> float:
+def combined_cover(own: float, context: float) -> float:
     """Coverage of a sentence: its own words count most; its paragraph, title and section path help."""
     return min(1.0, own + 0.5 * context * (1 - own))
 
@@ -187,7 +187,7 @@ def rank_sentences(hits: list[Hit], paragraph: Callable[[str], Paragraph], q: Qu
                 if len(s) < 6 or s not in hit.chunk.text:
                     continue
                 cov = coverage(q.terms, s, stats)
-                cover = sentence_cover(cov, ctx_cover)
+                cover = combined_cover(cov, ctx_cover)
                 score = cover + intent_bonus(q, s) + 0.3 / (hit.rank + 1)
                 out.append(Candidate(hit, p, s, score, cover))
     if similarity is not None and semantic_weight and out:

@@ -10,13 +10,14 @@ from pathlib import Path
 
 from indexer.paragraphs import EMBEDDED_SUFFIXES
 
-# Words that say what kind of answer is wanted, or who asks, not what the question is about.
+# Words that say what kind of answer is wanted, or who asks, not what the question is about
+# (words with an interrogative character, INTERROGATIVE_CHARS below, need no entry).
 QUESTION_WORDS = frozenset("""
-多少 几 什么 怎么 怎么办 如何 怎样 哪些 哪个 哪里 哪 吗 呢 吧 请问 是否 有没有 有 没有 我 我家 我们 想 要 能 可以
-需要 是 的 了 在 和 与 政府 市 规定 什么时候 何时 时候 哪年 多久 谁 部门 单位 负责 情况 一下 一般 现在 目前 那 那么
-这个 该 文件 讲 说 内容 标准 给 对 会 都 还 政策 几次 几年 几天 几个 几项 多长时间 多长 还要 还能 拿到 提到 那阵子
-行不行 合理 不 啥 咋 咋办 么 嘛 呀 啊 么样 得 能不能 可不可以 是不是 要不要 到底 具体 哪儿 多 最多 最少 至少 一共 总共
-打算 准备 今年 去年 里 上 家里 俺 咱 咱们 听说 知道 问问 问 一个 个 怎么样 管不管 谁管 找谁 归谁管 有啥 有什么 多大 又 那位 这位
+多少 几 如何 怎样 吧 请问 是否 有没有 有 没有 我 我家 我们 想 要 能 可以 需要 是 的 了 在 和 与
+政府 市 规定 何时 时候 多久 部门 单位 负责 情况 一下 一般 现在 目前 那 这个 该 文件 讲 说 内容 标准
+给 对 会 都 还 政策 几次 几年 几天 几个 几项 多长时间 多长 还要 还能 拿到 提到 那阵子 行不行 合理 不
+嘛 呀 啊 得 能不能 可不可以 是不是 要不要 到底 具体 多 最多 最少 至少 一共 总共 打算 准备 今年 去年 里
+上 家里 俺 咱 咱们 听说 知道 问问 问 一个 个 管不管 多大 又 那位 这位
 """.split())
 
 # A token holding one of these characters asks rather than names ("啥时候", "为啥", "咋样", "哪天",
