@@ -109,6 +109,7 @@ def retrieval_query(question: str, history: list[dict]) -> str:
 def content_terms(question: str) -> list[str]:
     """Key terms: jieba tokens that are not question words, nor the 文号 itself."""
     text = DECREE_RE.sub(" ", DOCNUM_RE.sub(" ", normalize_for_index(question)))
+    text = re.sub(V.COUNT_ASKED, " ", re.sub(V.A_NOT_A, " ", text))
     toks = [t for t in tokenize(text) if t not in V.QUESTION_WORDS and not is_interrogative(t)]
     return list(dict.fromkeys(toks))
 

@@ -17,8 +17,12 @@ QUESTION_WORDS = frozenset("""
 政府 市 规定 何时 时候 多久 部门 单位 负责 情况 一下 一般 现在 目前 那 这个 该 文件 讲 说 内容 标准
 给 对 会 都 还 政策 几次 几年 几天 几个 几项 多长时间 多长 还要 还能 拿到 提到 那阵子 行不行 合理 不
 嘛 呀 啊 得 能不能 可不可以 是不是 要不要 到底 具体 多 最多 最少 至少 一共 总共 打算 准备 今年 去年 里
-上 家里 俺 咱 咱们 听说 知道 问问 问 一个 个 管不管 多大 又 那位 这位
+上 家里 俺 咱 咱们 听说 知道 问问 问 一个 个 管不管 多大 又 那位 这位 才行
 """.split())
+
+# An A-not-A question ("要不要先批", "能不能领", "有没有补贴", "可不可以"): jieba cuts it in several
+# ways (要/不要), so it is removed from the text before the key terms are taken.
+A_NOT_A = r"可不可以|([\u4e00-\u9fff])[不没]\1"
 
 # A token holding one of these characters asks rather than names ("啥时候", "为啥", "咋样", "哪天",
 # "谁家"): question phrasing, whether or not it is listed above.
@@ -28,7 +32,8 @@ INTERROGATIVE_CHARS = "啥咋哪谁吗呢么"
 HOME_WORDS = frozenset({"聊城", "聊城市", "本市", "我市", "全市", "咱市"})
 
 # Intent cues: which kind of fact a question asks for.
-FIGURE_CUES = r"多少|几[个年天岁项家所处次名]?|多大|多高|比例|金额|标准是|多长|多久"
+# ("哪几家医院" asks which ones, not how many)
+FIGURE_CUES = r"多少|(?<!哪)几[个年天岁项家所处次名]?|多大|多高|比例|金额|标准是|多长|多久"
 DATE_CUES = r"什么时候|啥时候|何时|哪天|哪一天|哪年|哪一年|几月|日期|截止|施行|生效|有效期"
 DEPARTMENT_CUES = r"哪个部门|哪些部门|哪个单位|什么部门|谁负责|牵头|找谁|负责单位|主管|哪家|谁管|归谁管|管不管"
 # whether, or since / until when, a document applies: answered by its 施行 / 有效期 clause
@@ -39,8 +44,11 @@ DOCUMENT_ANAPHORA = "本(?:实施|暂行|试行)?(?:" + "|".join((*EMBEDDED_SUFF
 FORMER_HOLDER_CUES = r"原来|原先|之前|以前|前任|免去|免了|被免|卸任|调走|调哪|换成|换了"
 PROCEDURE_CUES = r"怎么办|如何|怎样|怎么|流程|程序|手续|步骤|咋办"
 PERSON_CUES = r"谁|哪位|什么人|何人"
-# "谁" that asks for a department, not a person
-NOT_PERSON_CUES = r"谁负责|找谁|归谁|由谁|交给谁|向谁|谁牵头|单位是谁|部门是谁|谁受理|谁管"
+# "谁" that asks for a department, not a person; and "谁" before a verb of paying, approving or
+# consenting ("钱谁出", "设立谁批", "要谁同意"), which asks which party bears a duty: the gazettes
+# answer it with a party (建设单位, 水利部门), never with a person's name.
+NOT_PERSON_CUES = (r"谁负责|找谁|归谁|由谁|交给谁|向谁|谁牵头|单位是谁|部门是谁|谁受理|谁管"
+                   r"|谁来?(?:出|交|付|缴|掏|承担|负担|买单|批|审批|审核|同意|赔|补偿|发)")
 # A 文号 plus one of these asks what the document is; a 文号 with any other question asks a detail.
 DOCUMENT_CUES = r"是什么文件|什么文件|哪个文件|讲的是什么|讲什么|讲了什么|说的是什么|是关于什么|关于什么|主要内容|是啥文件|是什么$|是什么[？?]$|标题"
 YES_NO_CUES = r"吗[？?]?$|能不能|可不可以|是不是|行不行|要不要|有没有|合不合|算不算"
@@ -67,6 +75,9 @@ NOT_ORDINAL_NEXT = r"步|时间|责任人|书记"
 # Count classifiers: any of them answers "多少个" ("多少个基站" is answered by "1500处").
 COUNT_CLASSIFIERS = ("个", "家", "项", "所", "处", "张", "座", "条", "户", "台", "名", "人", "支", "批")
 MEASURE_WORDS = COUNT_CLASSIFIERS + ("次", "亩", "吨", "公里", "天", "年", "倍")
+# "多少人", "几次": the count asked for, whose measure word is the wanted figure's unit, not a topic;
+# removed before cutting, so that "多少人才行" does not yield 人才.
+COUNT_ASKED = "(?:多少|几)(?:" + "|".join(MEASURE_WORDS) + ")"
 MONEY_UNITS = ("元", "万元", "亿元")
 MONEY_CUES = r"多少钱|每.{0,3}多少元|多少[万亿]?元|多少[万亿](?!人)"
 MONEY_TOPIC_CUES = r"费(?!用)|[^融属]金(?!融|属)|价格|奖励|补贴|补助|罚款|资金|奖补|收费|工资|钱"

@@ -30,6 +30,11 @@ def test_intent(question, intent, why):
     [
         ("聊政办字〔2020〕28号里说分几个阶段推进？", "document"),  # a detail of a named document
         ("这事找谁负责？", "person"),  # 找谁 asks for a department
+        # "谁" before a verb of paying or approving asks which party bears the duty, not for a name
+        ("修路要把水文站挪走，搬迁的钱谁出？", "person"),
+        ("一般水文测站设立谁批？", "person"),
+        ("有条件开放的政务数据要谁同意才能开放？", "person"),
+        ("5G远程会诊先在哪几家医院搞？", "figure"),  # 哪几家 asks which ones, not how many
     ],
 )
 def test_not_intent(question, intent):
@@ -171,3 +176,18 @@ def test_interrogative_tokens_are_not_key_terms(question, phrasing):
     assert is_interrogative(phrasing)
     assert not any(is_interrogative(t) for t in content_terms(question))
     assert phrasing not in content_terms(question)
+
+
+@pytest.mark.parametrize("question, terms", [
+    # an A-not-A question, however jieba cuts it (要/不要), gives no key term
+    ("水文站搬迁要不要先批？", ("水文站", "搬迁", "先批")),
+    ("可不可以网上办理？", ("网上", "办理")),
+    ("有没有养老补贴？", ("养老", "补贴")),
+    # the count asked for is the wanted unit: "多少人才行" must not yield 人才
+    ("全委会到会要多少人才行？", ("全委会", "到")),
+    ("每年至少开几次全委会？", ("每年", "开", "全委会")),
+])
+def test_asking_phrases_are_not_key_terms(question, terms):
+    from service.question import content_terms
+
+    assert tuple(content_terms(question)) == terms
