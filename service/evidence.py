@@ -134,7 +134,13 @@ def dated_text(c: Candidate) -> str:
 
 
 def fits_intent(q: Question, c: Candidate) -> bool:
-    """Whether a sentence holds the kind of fact asked for (a figure of the right unit, a date, a person)."""
+    """Whether a sentence holds the kind of fact asked for (a figure of the right unit, a date, a person).
+
+    A question that asks several things ("该谁交？从啥时候开始算？") is answered by a sentence
+    of the kind one of its parts asks for, not by one holding every kind at once.
+    """
+    if q.parts:
+        return any(fits_intent(part, c) for part in q.parts)
     s = dated_text(c)
     intent = q.intent
     if intent.figure:

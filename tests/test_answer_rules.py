@@ -185,3 +185,30 @@ def test_decision_features_of_a_question_nothing_was_retrieved_for():
     ctx = SimpleNamespace(policy=AnswerPolicy(), term_stats=TermStats({}, 5.0))
     f = decision_features(ctx, parse_question("低保标准是多少？"), [], [], [], [], RetrievalSignals(), None)
     assert (f.best_cover, f.sentence_cover, f.paragraph_missing, f.fits_intent) == (0.0, 0.0, 1.0, 0.0)
+
+
+@pytest.mark.parametrize("question, sentence, fits", [
+    # a party and a date: a sentence answering either part fits ("谁交" takes any party)
+    ("燃气配套费该谁交？从什么时候开始算？", "城市集中供气设施配套费的征收对象为在城市规划区进行建设的单位和个人。", True),
+    ("燃气配套费该谁交？从什么时候开始算？", "本通知自2018年6月1日起施行。", True),
+    # an amount and a date: a sentence with neither fits no part
+    ("低保每月多少钱？从什么时候开始执行？", "各级各有关部门要充分认识提高城乡低保标准的重要意义。", False),
+    ("低保每月多少钱？从什么时候开始执行？", "城市居民最低生活保障标准提高到每人每月440元。", True),
+])
+def test_a_sentence_fits_a_question_of_several_parts_when_it_fits_one(question, sentence, fits):
+    """A question that asks two kinds of fact is answered by sentences of either kind, not only by one holding both."""
+    from service.evidence import fits_intent
+    from service.question import parse_question
+
+    q = parse_question(question)
+    assert len(q.parts) == 2
+    assert fits_intent(q, _candidate("p1", sentence, 1.0)) is fits
+
+
+def test_a_single_question_still_needs_its_kind_of_fact():
+    from service.evidence import fits_intent
+    from service.question import parse_question
+
+    q = parse_question("燃气配套费从什么时候开始征收？")
+    assert not fits_intent(q, _candidate("p1", "城市集中供气设施配套费的征收对象为建设单位。", 1.0))
+    assert fits_intent(q, _candidate("p1", "本通知自2018年6月1日起施行。", 1.0))
