@@ -17,7 +17,8 @@ from . import vocabulary as V
 
 FIGURE_RE = re.compile(r"\d[\d.,，]*\s*(%|％|元|万元|亿元|万|亿|个|人|家|所|处|张|次|年|天|日|月|小时|公里|平方米|亩|吨|项|条|户|座|名|倍|分)")
 CN_FIGURE_RE = re.compile(rf"[{V.CN_NUMERALS}]+[个家人项所处张次名座年天倍]")
-DATE_RE = re.compile(r"\d{4}年(\d{1,2}月)?(\d{1,2}日)?|\d{1,2}月\d{1,2}日|(年|月)底前|之日起")
+# a date, or a time limit that answers "什么时候/最晚什么时候" ("通知印发后30个工作日内")
+DATE_RE = re.compile(rf"\d{{4}}年(\d{{1,2}}月)?(\d{{1,2}}日)?|\d{{1,2}}月\d{{1,2}}日|(年|月)底前|之日起|[\d{V.CN_NUMERALS}]+\s*个?(工作日|日|天|周|月)内")
 # a responsibility note names the department outright; a bare 负责 only hints at one
 DEPT_NOTE_RE = re.compile(r"[（(](牵头单位|责任单位|负责单位)[：:][^）)]*[）)]|[（(]市[^（）()]{1,20}负责[）)]")
 DEPT_RE = re.compile(DEPT_NOTE_RE.pattern + r"|负责")

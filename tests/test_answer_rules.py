@@ -212,3 +212,38 @@ def test_a_single_question_still_needs_its_kind_of_fact():
     q = parse_question("燃气配套费从什么时候开始征收？")
     assert not fits_intent(q, _candidate("p1", "城市集中供气设施配套费的征收对象为建设单位。", 1.0))
     assert fits_intent(q, _candidate("p1", "本通知自2018年6月1日起施行。", 1.0))
+
+
+def test_a_year_the_first_passages_miss_is_looked_for_deeper_before_refusing(fake_engine):
+    """The topic ranks high in documents of other years; the passage with the asked year ranks
+    lower. The candidates go deeper before the year is called out of scope."""
+    from dataclasses import replace
+
+    from service.answer import answer_question
+
+    ctx = fake_engine.answer_context
+    question = "到2025年聊城一共要建多少个5G基站？"
+
+    def shallow_search(*args, k: int, **kwargs):
+        hits = ctx.search(*args, k=k, **kwargs)
+        # every passage that names 2025 sits beyond the first retrieval depth
+        return hits if k >= 40 else [h for h in hits if "2025" not in h.chunk.text + h.chunk.title]
+
+    deep = answer_question(replace(ctx, search=shallow_search), question)
+    assert deep.answered and "到2025年,累计建成5G基站1.3万个" in deep.answer
+    assert deep.citations[0].docnum == "聊政字〔2023〕12号"
+    shallow = answer_question(replace(ctx, search=shallow_search, policy=replace(ctx.policy, constrained_candidates=10)), question)
+    assert not shallow.answered and "没有2025年的这项内容" in shallow.answer
+
+
+@pytest.mark.parametrize("sentence, fits", [
+    ("市级相关部门和市属开发区管委会要在通知印发后30个工作日内签订委托协议。", True),  # a time limit
+    ("本通知自2021年6月1日起施行。", True),
+    ("市级相关部门要与市属开发区管委会签订委托协议。", False),  # no date, no time limit
+])
+def test_when_is_answered_by_a_date_or_a_time_limit(sentence, fits):
+    from service.evidence import fits_intent
+    from service.question import parse_question
+
+    q = parse_question("委托协议最晚什么时候签完？")
+    assert fits_intent(q, _candidate("p1", sentence, 1.0)) is fits
