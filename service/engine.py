@@ -200,8 +200,9 @@ def cached_term_stats(settings: Settings, manifest: dict, texts):
     """TermStats over the chunk texts (jieba over every chunk: seconds), cached in the cache folder.
 
     The cache file is named by the index's corpus hash and the source of the code that computes
-    the statistics (service/evidence.py, the lexical tokeniser, text normalisation), so a rebuilt
-    index or changed code computes them afresh; a missing or unreadable file is recomputed.
+    the statistics (service/evidence.py, the corpus' short names and the vocabulary that finds
+    them, the lexical tokeniser, text normalisation), so a rebuilt index or changed code computes
+    them afresh; a missing or unreadable file is recomputed.
     """
     import dataclasses
     import hashlib
@@ -211,10 +212,10 @@ def cached_term_stats(settings: Settings, manifest: dict, texts):
     import indexer.lexical
     import indexer.text
 
-    from . import evidence
+    from . import abbreviations, evidence, vocabulary
 
     h = hashlib.sha256(str(manifest.get("corpus_hash")).encode())
-    for module in (evidence, indexer.lexical, indexer.text):
+    for module in (evidence, abbreviations, vocabulary, indexer.lexical, indexer.text):
         h.update(Path(module.__file__).read_bytes())
     path = Path(settings.cache_dir) / "derived" / f"term_stats-{h.hexdigest()[:24]}.json"
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from indexer.lexical import tokenize
@@ -12,6 +12,7 @@ from indexer.models import Paragraph
 from indexer.text import normalize_for_index, sentences
 
 from . import vocabulary as V
+from .abbreviations import defined_abbreviations, with_names_spelled_out
 from .question import CN_FIGURE_RE, DATE_RE, DEPT_NOTE_RE, DEPT_RE, FIGURE_RE, PERSON_RE, PROCEDURE_RE, REMOVAL_RE, VALIDITY_RE, Question, term_variants
 from .results import Hit
 from .scope import place_stem
@@ -25,6 +26,8 @@ class TermStats:
 
     idf: dict[str, float]
     default: float
+    # short name → full name, as the corpus defines them (service/abbreviations.py)
+    abbreviations: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         # terms → their matching table (terms_table): one question's terms meet hundreds of sentences.
@@ -39,7 +42,13 @@ class TermStats:
                 df[tok] = df.get(tok, 0) + 1
         n = max(len(texts), 1)
         idf = {tok: math.log((n + 1) / (c + 0.5)) for tok, c in df.items()}
-        return cls(idf, math.log(n + 1) + 1.0)
+        names = {normalize_for_index(s).lower(): normalize_for_index(f).lower() for s, f in defined_abbreviations(texts).items()}
+        return cls(idf, math.log(n + 1) + 1.0, names)
+
+    @property
+    def names(self) -> tuple[tuple[str, str], ...]:
+        """The corpus' (short name, full name) pairs."""
+        return tuple(self.abbreviations.items())
 
     def weight(self, tok: str) -> float:
         w = self.idf.get(tok, UNKNOWN_TERM_WEIGHT)
@@ -86,11 +95,12 @@ def abbreviated_in(term: str, norm: str) -> bool:
 def coverage(terms: tuple[str, ...] | list[str], text: str, stats: TermStats) -> float:
     """Share of the question's term weight present in text (0..1).
 
-    A term the corpus never uses also counts when text holds it as a short form (abbreviated_in).
+    A term the corpus never uses also counts when text holds it as a short form (abbreviated_in);
+    a short name the corpus defines ("市规委会") counts as its full name, and the other way round.
     """
     if not terms:
         return 0.0
-    norm = normalize_for_index(text).lower()
+    norm = with_names_spelled_out(normalize_for_index(text).lower(), stats.names)
     total, rows = stats.terms_table(tuple(terms))
     return sum(w for w, variants, short in rows
                if any(v in norm for v in variants) or (short and abbreviated_in(short, norm))) / total

@@ -63,6 +63,9 @@ ASKING_CUES = r"多少|几|什么|哪|谁|多久|多长|何时|啥|吗|怎么|�
 FOLLOW_UP_OPENERS = r"^(那|那么|还有|另外|如果是|要是)"
 FOLLOW_UP_REFERENCES = r"这个|这项|这些|该(办法|方案|文件|政策|规定)|它|上述|此项"
 
+# Where a document defines a short name for what it just named: "（以下简称市规委会）", "（简称“全委会”）"
+ABBREVIATION_DEFINITION = r"[（(](?:以下)?简称[“\"‘]?(?P<short>[^”\"’）)]{2,12})[”\"’]?[）)]"
+
 # A short form keeps its phrase's characters in order, at most this many apart, within one clause.
 ABBREVIATION_MAX_GAP = 3
 CLAUSE_PUNCTUATION = "，。；：！？,;:!?、"
