@@ -200,6 +200,7 @@ def decision_features(ctx: AnswerContext, q: Question, hits: list[Hit], ranked: 
         chunk_cover=coverage(q.terms, hits[0].chunk.text + hits[0].chunk.title, ctx.term_stats) if hits else 0.0,
         unknown_share=unknown_share(q.terms, ctx.term_stats),
         fits_intent=float(bool(exact) and exact[0].cover >= ctx.policy.min_cover),
+        intent_gap=max((c.cover for c in plausible), default=0.0) - max((c.cover for c in exact), default=0.0) if exact else 0.0,
         sentence_sim=_similarity(ctx, qvec, [c.sentence for c in (exact or plausible)[:5]]),
         n_terms=math.log1p(len(q.terms)),
         expanded=float(q.expanded_query != q.query),

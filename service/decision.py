@@ -36,6 +36,9 @@ class DecisionFeatures:
     chunk_cover: float  # key-term coverage of the best chunk as a whole
     unknown_share: float  # share of key-term weight in words the corpus never uses
     fits_intent: float  # 1 when some sentence holds the kind of fact asked for
+    # how much better the best sentence covers the question than the best one holding the kind of
+    # fact asked for: "高龄津贴每月多少钱" finds 高龄津贴 without an amount, and amounts of 低保
+    intent_gap: float
     sentence_sim: float  # cosine of the question to the best sentence
     n_terms: float  # log(1 + number of key terms)
     expanded: float  # 1 when everyday words were mapped to the gazettes' terms

@@ -187,6 +187,31 @@ def test_decision_features_of_a_question_nothing_was_retrieved_for():
     assert (f.best_cover, f.sentence_cover, f.paragraph_missing, f.fits_intent) == (0.0, 0.0, 1.0, 0.0)
 
 
+def test_the_intent_gap_is_how_much_better_the_topic_sentence_covers_than_the_figure_sentence():
+    """"高龄津贴每月发多少？": the sentence on 高龄津贴 states no amount; the amounts found are 低保's."""
+    from types import SimpleNamespace
+
+    from service.answer import AnswerPolicy, decision_features
+    from service.evidence import Candidate, TermStats
+    from service.question import parse_question
+    from service.results import RetrievalSignals
+
+    def cand(sentence, cover):
+        hit = SimpleNamespace(chunk=SimpleNamespace(doc_id="d1", type="通知", date=None, title="通知", text=sentence))
+        return Candidate(hit, SimpleNamespace(paragraph_id="p", text=sentence), sentence, cover, cover)
+
+    topic = cand("建立80周岁及以上老年人高龄津贴制度，按月发放高龄津贴。", 0.85)
+    amount = cand("城市居民最低生活保障标准提高到每人每月440元。", 0.40)
+    ctx = SimpleNamespace(policy=AnswerPolicy(), term_stats=TermStats({}, 5.0))
+    q = parse_question("高龄津贴每月发多少？")
+    f = decision_features(ctx, q, [], [topic, amount], [topic, amount], [amount], RetrievalSignals(), None)
+    assert f.intent_gap == pytest.approx(0.45)
+    same = decision_features(ctx, q, [], [amount], [amount], [amount], RetrievalSignals(), None)
+    assert same.intent_gap == 0.0
+    none = decision_features(ctx, q, [], [topic], [topic], [], RetrievalSignals(), None)
+    assert (none.intent_gap, none.fits_intent) == (0.0, 0.0)  # no figure at all: fits_intent says so
+
+
 @pytest.mark.parametrize("question, sentence, fits", [
     # a party and a date: a sentence answering either part fits ("谁交" takes any party)
     ("燃气配套费该谁交？从什么时候开始算？", "城市集中供气设施配套费的征收对象为在城市规划区进行建设的单位和个人。", True),
