@@ -1,7 +1,7 @@
 """Writing an answer from the chosen passages: every sentence a verbatim piece of a quoted paragraph.
 
-One line per paragraph, "根据《标题》（文号）：sentences[n]", newest document first when years
-differ, with notes on expired or repealed documents; plus the fixed answers (a 文号 lookup, a
+One line per paragraph, "根据《标题》（文号）：sentences[n]", best evidence first, each line with
+its year when years differ, with notes on expired or repealed documents; plus the fixed answers (a 文号 lookup, a
 文号 the corpus only cites, a refusal). The wording itself is in wording.py.
 """
 from __future__ import annotations
@@ -112,14 +112,16 @@ def join_excerpts(paragraph: str, parts: list[str]) -> str:
 
 
 def write_answer(ctx: AnswerContext, chosen: list[Evidence], q: Question) -> Answer:
-    """One line per paragraph, "根据《…》（文号）：sentences[n]", newest document first when years differ.
+    """One line per paragraph, "根据《…》（文号）：sentences[n]", best evidence first, each with its
+    year when years differ.
 
     When a date is asked for and the sentences give none (an appointment, a decision), the
     document's signing date is the answer: it goes into the line's source.
     """
+    # The best evidence stays first, whatever its year: sorted newest first, a plan's goal without a
+    # figure came before the report that states the figure asked for. Each line names its year,
+    # and a note names the newest document.
     several_dates = len({e.doc.date for e in chosen if e.doc.date}) > 1
-    if several_dates:
-        chosen = sorted(chosen, key=lambda e: e.doc.date or "", reverse=True)
     lines, citations, notes = [], [], []
     today = date.today()
     opened: tuple[str, str] | None = None  # (doc_id, source text) of the line being written
@@ -141,6 +143,6 @@ def write_answer(ctx: AnswerContext, chosen: list[Evidence], q: Question) -> Ans
             if note not in notes:
                 notes.append(note)
     if several_dates:
-        newest = chosen[0].doc
+        newest = max((e.doc for e in chosen), key=lambda d: d.date or "")
         notes.insert(0, W.SEVERAL_YEARS.format(label=newest.label, date=cn_date(newest.date)))
     return Answer(answer="\n".join(lines + notes), answered=True, citations=citations, notes=notes)

@@ -68,12 +68,14 @@ def test_answer_quotes_decree_and_effective_date(real_engine):
 
 
 @pytest.mark.model
-def test_figure_question_prefers_newest_and_names_years(real_engine):
+def test_figure_question_quotes_the_figure_first_and_names_years(real_engine):
+    """The best evidence first, not the newest document: the 2021 plan's goal states no figure."""
     a = real_engine.ask("城市低保标准是多少？")
     assert a.answered
-    assert "每人每月500元" in a.answer and "每人每月440元" in a.answer
-    assert a.answer.index("500元") < a.answer.index("440元")  # the 2020 figure comes first
+    assert a.answer.startswith("根据《政府工作报告》（2020年）：城市低保标准提至每人每月500元")
+    assert a.answer.index("500元") < a.answer.index("440元")
     assert "（2020年）" in a.answer and "（2018年）" in a.answer
+    assert "最新的是《聊城市人民政府关于印发聊城市国民经济和社会发展第十四个五年规划" in a.answer  # the note names the newest
     _assert_faithful(real_engine, a)
 
 
