@@ -35,7 +35,9 @@ class DecisionFeatures:
     paragraph_missing: float  # share of key-term weight absent from the best paragraph and its title
     chunk_cover: float  # key-term coverage of the best chunk as a whole
     unknown_share: float  # share of key-term weight in words the corpus never uses
-    fits_intent: float  # 1 when some sentence holds the kind of fact asked for
+    # 1 when the best-ranked sentence of the kind of fact asked for covers the question (≥ min_cover);
+    # "any such sentence" was tried: cross-validated no better, and dev lost 3 answers
+    fits_intent: float
     # how much better the best sentence covers the question than the best one holding the kind of
     # fact asked for: "高龄津贴每月多少钱" finds 高龄津贴 without an amount, and amounts of 低保
     intent_gap: float
