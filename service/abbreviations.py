@@ -8,7 +8,6 @@ the corpus, so another city's gazettes bring their own.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from . import vocabulary as V
 
@@ -45,17 +44,17 @@ def full_name(before: str, short: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=64)
-def _names_re(table: tuple[tuple[str, str], ...]) -> re.Pattern | None:
-    names = sorted({n for pair in table for n in pair}, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, names))) if names else None
+class NameTable:
+    """The corpus' short and full names, matched in one pass: built once per corpus, used for every sentence."""
 
+    def __init__(self, short_to_full: dict[str, str]):
+        self.other = {**short_to_full, **{f: s for s, f in short_to_full.items()}}
+        names = sorted(self.other, key=len, reverse=True)
+        self.pattern = re.compile("|".join(map(re.escape, names))) if names else None
 
-def with_names_spelled_out(text: str, table: tuple[tuple[str, str], ...]) -> str:
-    """The text, followed by the other name of every short or full name it holds."""
-    names_re = _names_re(table)
-    if names_re is None:
-        return text
-    other = {**{s: f for s, f in table}, **{f: s for s, f in table}}
-    found = dict.fromkeys(other[m] for m in names_re.findall(text))
-    return f"{text} {' '.join(found)}" if found else text
+    def spelled_out(self, text: str) -> str:
+        """The text, followed by the other name of every short or full name it holds."""
+        if self.pattern is None:
+            return text
+        found = dict.fromkeys(self.other[m] for m in self.pattern.findall(text))
+        return f"{text} {' '.join(found)}" if found else text

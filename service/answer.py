@@ -27,7 +27,6 @@ from . import vocabulary as V
 from . import wording as W
 from .decision import DecisionFeatures, DecisionModel
 from .evidence import Candidate, TermStats, coverage, fits_intent, mentions_place, missing_constraint, rank_sentences, combined_cover, unknown_share
-from .abbreviations import with_names_spelled_out
 from .answer_writing import Evidence, cited_docnum_answer, document_answer, refusal, scope_text, write_answer
 from .question import DEPT_NOTE_RE, VALIDITY_RE, Question, parse_question
 from .results import Answer, Filters, Hit, RetrievalSignals
@@ -144,7 +143,7 @@ def assess(ctx: AnswerContext, q: Question, top_k: int, filters: Filters | None,
         timings["embed"] = _ms(t)
     signals = RetrievalSignals()
     # BM25 finds the passages that use the corpus' other name for what the question names
-    lexical_query = with_names_spelled_out(q.expanded_query, ctx.term_stats.names)
+    lexical_query = ctx.term_stats.spelled_out(q.expanded_query)
     similarity = _sentence_similarity(ctx, qvec) if qvec is not None else None
 
     def candidates(k: int) -> tuple[list[Hit], list[Candidate], list[Candidate]]:

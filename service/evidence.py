@@ -12,7 +12,7 @@ from indexer.models import Paragraph
 from indexer.text import normalize_for_index, sentences
 
 from . import vocabulary as V
-from .abbreviations import defined_abbreviations, with_names_spelled_out
+from .abbreviations import NameTable, defined_abbreviations
 from .question import CN_FIGURE_RE, DATE_RE, DEPT_NOTE_RE, DEPT_RE, FIGURE_RE, PERSON_RE, PROCEDURE_RE, REMOVAL_RE, VALIDITY_RE, Question, term_variants
 from .results import Hit
 from .scope import place_stem
@@ -33,6 +33,7 @@ class TermStats:
         # terms → their matching table (terms_table): one question's terms meet hundreds of sentences.
         # Not a field, so the stored statistics (dataclasses.asdict) stay idf and default only.
         self._tables: dict = {}
+        self._names = NameTable(self.abbreviations)
 
     @classmethod
     def of(cls, texts: list[str]) -> "TermStats":
@@ -45,10 +46,9 @@ class TermStats:
         names = {normalize_for_index(s).lower(): normalize_for_index(f).lower() for s, f in defined_abbreviations(texts).items()}
         return cls(idf, math.log(n + 1) + 1.0, names)
 
-    @property
-    def names(self) -> tuple[tuple[str, str], ...]:
-        """The corpus' (short name, full name) pairs."""
-        return tuple(self.abbreviations.items())
+    def spelled_out(self, text: str) -> str:
+        """The (normalised) text followed by the other name of each short or full name it holds."""
+        return self._names.spelled_out(text)
 
     def weight(self, tok: str) -> float:
         w = self.idf.get(tok, UNKNOWN_TERM_WEIGHT)
@@ -100,7 +100,7 @@ def coverage(terms: tuple[str, ...] | list[str], text: str, stats: TermStats) ->
     """
     if not terms:
         return 0.0
-    norm = with_names_spelled_out(normalize_for_index(text).lower(), stats.names)
+    norm = stats.spelled_out(normalize_for_index(text).lower())
     total, rows = stats.terms_table(tuple(terms))
     return sum(w for w, variants, short in rows
                if any(v in norm for v in variants) or (short and abbreviated_in(short, norm))) / total

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.abbreviations import defined_abbreviations, full_name, with_names_spelled_out
+from service.abbreviations import NameTable, defined_abbreviations, full_name
 
 
 @pytest.mark.parametrize("text, table", [
@@ -27,11 +27,11 @@ def test_the_shortest_full_name_inside_the_clause():
 
 
 def test_a_text_is_matched_with_the_other_name_too():
-    table = (("市规委会", "市国土空间规划委员会"),)
-    assert with_names_spelled_out("市规委会主任委员由市长担任", table) == "市规委会主任委员由市长担任 市国土空间规划委员会"
-    assert with_names_spelled_out("市国土空间规划委员会负责", table) == "市国土空间规划委员会负责 市规委会"
-    assert with_names_spelled_out("市长担任", table) == "市长担任"
-    assert with_names_spelled_out("市长担任", ()) == "市长担任"
+    table = NameTable({"市规委会": "市国土空间规划委员会"})
+    assert table.spelled_out("市规委会主任委员由市长担任") == "市规委会主任委员由市长担任 市国土空间规划委员会"
+    assert table.spelled_out("市国土空间规划委员会负责") == "市国土空间规划委员会负责 市规委会"
+    assert table.spelled_out("市长担任") == "市长担任"
+    assert NameTable({}).spelled_out("市长担任") == "市长担任"
 
 
 def test_coverage_counts_a_defined_short_name_as_its_full_name():
