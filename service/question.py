@@ -130,11 +130,38 @@ def official_terms(terms: tuple[str, ...] | list[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUMBER_RE = re.compile("[零〇一二两三四五六七八九十]+")
+_COUNTED_RE = re.compile(f"^[零〇一二两三四五六七八九十]+个?(?:{'|'.join(V.COUNTED_UNITS)})$")
+
+
+def cn_number(text: str) -> int | None:
+    """A Chinese numeral below 100 as an int ("两" → 2, "十五" → 15, "三十" → 30), else None."""
+    if text == "十":
+        return 10
+    tens, _, units = text.partition("十")
+    if "十" in text:
+        t = _CN_DIGITS.get(tens, None) if tens else 1
+        u = _CN_DIGITS.get(units, None) if units else 0
+        return None if t is None or u is None or len(tens) > 1 or len(units) > 1 else t * 10 + u
+    return _CN_DIGITS.get(text) if len(text) == 1 else None
+
+
+def with_arabic_numerals(term: str) -> str | None:
+    """The term with its Chinese numerals written in digits ("两年" → "2年"), as the gazettes often
+    write counts; None when it holds no numeral to convert."""
+    out = _CN_NUMBER_RE.sub(lambda m: str(n) if (n := cn_number(m.group())) is not None else m.group(), term)
+    return out if out != term else None
+
+
 @lru_cache(maxsize=4096)
 def term_variants(term: str) -> tuple[str, ...]:
-    """The term, the gazettes' words for it, and compounds with one inside ("城市低保" → "城市最低生活保障")."""
+    """The term, the gazettes' words for it, its digits form ("两年" → "2年"), and compounds with
+    an everyday word inside ("城市低保" → "城市最低生活保障")."""
     lex = V.colloquial_lexicon()
     out = [term, *lex.get(term, ())]
+    if _COUNTED_RE.match(term):  # "两年", "三个月": a count the gazettes may write in digits
+        out.append(with_arabic_numerals(term) or term)
     for word, official in lex.items():
         if word != term and len(word) >= 2 and word in term:
             out.extend(term.replace(word, o) for o in official)

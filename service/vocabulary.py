@@ -81,6 +81,8 @@ MEASURE_WORDS = COUNT_CLASSIFIERS + ("次", "亩", "吨", "公里", "天", "年"
 # "多少人", "几次": the count asked for, whose measure word is the wanted figure's unit, not a topic;
 # removed before cutting, so that "多少人才行" does not yield 人才.
 COUNT_ASKED = "(?:多少|几)(?:" + "|".join(MEASURE_WORDS) + ")"
+# What a count written in words may count ("两年", "三个月", "十五天"): the gazettes often write it in digits.
+COUNTED_UNITS = MEASURE_WORDS + ("月", "周", "日", "岁", "小时", "工作日")
 MONEY_UNITS = ("元", "万元", "亿元")
 MONEY_CUES = r"多少钱|每.{0,3}多少元|多少[万亿]?元|多少[万亿](?!人)"
 MONEY_TOPIC_CUES = r"费(?!用)|[^融属]金(?!融|属)|价格|奖励|补贴|补助|罚款|资金|奖补|收费|工资|钱"

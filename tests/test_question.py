@@ -191,3 +191,22 @@ def test_asking_phrases_are_not_key_terms(question, terms):
     from service.question import content_terms
 
     assert tuple(content_terms(question)) == terms
+
+
+@pytest.mark.parametrize("text, value", [("两", 2), ("十", 10), ("十五", 15), ("三十", 30), ("二十四", 24), ("百", None), ("一二", None)])
+def test_chinese_numbers_below_a_hundred(text, value):
+    from service.question import cn_number
+
+    assert cn_number(text) == value
+
+
+@pytest.mark.parametrize("term, variants", [
+    ("两年", ("两年", "2年")),  # "连续两年" is written "连续2年" in the gazette
+    ("三个月", ("三个月", "3个月")),
+    ("十五天", ("十五天", "15天")),
+    ("统一", ("统一",)),  # a word with a numeral character is not a count
+    ("第三", ("第三",)),  # an ordinal must match as written
+    ("两会", ("两会",)),
+])
+def test_a_count_in_words_also_matches_its_digits(term, variants):
+    assert term_variants(term) == variants
