@@ -70,7 +70,10 @@ class Engine:
     @cached_property
     def term_stats(self):
         """Term weights over the chunks, for judging how well a sentence covers a question."""
-        return cached_term_stats(self.settings, self.manifest, lambda: [c.text + " " + c.title for c in self.store.chunks])
+        from .people import appointed_people
+
+        return cached_term_stats(self.settings, self.manifest, lambda: [c.text + " " + c.title for c in self.store.chunks],
+                                 lambda: appointed_people(self.documents()))
 
     @cached_property
     def scope(self):
@@ -124,7 +127,7 @@ class Engine:
         if lexical_query is None:
             from .question import parse_question
 
-            lexical_query = parse_question(query, None, self.term_stats.rare).expanded_query
+            lexical_query = parse_question(query, None, self.term_stats.rare, self.term_stats.people).expanded_query
         return self.retriever.search(query, k=k, filters=filters, mode=mode, timings=timings, query_vector=query_vector,
                                      signals=signals, lexical_query=lexical_query)
 
@@ -196,13 +199,13 @@ class DeferredEmbedder:
         return self._embedder().embed_passages(texts, show_progress_bar=show_progress_bar)
 
 
-def cached_term_stats(settings: Settings, manifest: dict, texts):
+def cached_term_stats(settings: Settings, manifest: dict, texts, people=lambda: []):
     """TermStats over the chunk texts (jieba over every chunk: seconds), cached in the cache folder.
 
     The cache file is named by the index's corpus hash and the source of the code that computes
-    the statistics (service/evidence.py, the corpus' short names and the vocabulary that finds
-    them, the lexical tokeniser, text normalisation), so a rebuilt index or changed code computes
-    them afresh; a missing or unreadable file is recomputed.
+    the statistics (service/evidence.py, the corpus' short names and appointed people and the
+    vocabulary that finds them, the lexical tokeniser, text normalisation), so a rebuilt index or
+    changed code computes them afresh; a missing or unreadable file is recomputed.
     """
     import dataclasses
     import hashlib
@@ -212,17 +215,17 @@ def cached_term_stats(settings: Settings, manifest: dict, texts):
     import indexer.lexical
     import indexer.text
 
-    from . import abbreviations, evidence, vocabulary
+    from . import abbreviations, evidence, people as people_module, vocabulary
 
     h = hashlib.sha256(str(manifest.get("corpus_hash")).encode())
-    for module in (evidence, abbreviations, vocabulary, indexer.lexical, indexer.text):
+    for module in (evidence, abbreviations, people_module, vocabulary, indexer.lexical, indexer.text):
         h.update(Path(module.__file__).read_bytes())
     path = Path(settings.cache_dir) / "derived" / f"term_stats-{h.hexdigest()[:24]}.json"
     try:
         return evidence.TermStats(**json.loads(path.read_text("utf-8")))
     except (OSError, ValueError, TypeError):
         pass
-    stats = evidence.TermStats.of(texts())
+    stats = evidence.TermStats.of(texts(), people())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{id(stats)}.tmp")

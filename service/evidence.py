@@ -28,15 +28,18 @@ class TermStats:
     default: float
     # short name → full name, as the corpus defines them (service/abbreviations.py)
     abbreviations: dict[str, str] = field(default_factory=dict)
+    # names of the people the corpus appoints or removes (service/people.py): whole key terms
+    people: list[str] = field(default_factory=list)
 
     def __post_init__(self):
         # terms → their matching table (terms_table): one question's terms meet hundreds of sentences.
         # Not a field, so the stored statistics (dataclasses.asdict) stay idf and default only.
         self._tables: dict = {}
         self._names = NameTable(self.abbreviations)
+        self._people = frozenset(self.people)
 
     @classmethod
-    def of(cls, texts: list[str]) -> "TermStats":
+    def of(cls, texts: list[str], people: list[str] = ()) -> "TermStats":
         df: dict[str, int] = {}
         for t in texts:
             for tok in set(tokenize(normalize_for_index(t))):
@@ -44,13 +47,15 @@ class TermStats:
         n = max(len(texts), 1)
         idf = {tok: math.log((n + 1) / (c + 0.5)) for tok, c in df.items()}
         names = {normalize_for_index(s).lower(): normalize_for_index(f).lower() for s, f in defined_abbreviations(texts).items()}
-        return cls(idf, math.log(n + 1) + 1.0, names)
+        return cls(idf, math.log(n + 1) + 1.0, names, list(people))
 
     def spelled_out(self, text: str) -> str:
         """The (normalised) text followed by the other name of each short or full name it holds."""
         return self._names.spelled_out(text)
 
     def weight(self, tok: str) -> float:
+        if tok in self._people and tok not in self.idf:  # a name is as specific as a term gets
+            return self.default
         w = self.idf.get(tok, UNKNOWN_TERM_WEIGHT)
         return w * 0.5 if len(tok) == 1 and not tok.isdigit() else w
 
@@ -63,8 +68,8 @@ class TermStats:
         return math.log((n + 1) / (max_chunks + 0.5))
 
     def known(self, term: str) -> bool:
-        """Whether the corpus uses the term, or one of the gazettes' words for it."""
-        return any(v in self.idf for v in term_variants(term))
+        """Whether the corpus uses the term, or one of the gazettes' words for it, or names that person."""
+        return term in self._people or any(v in self.idf for v in term_variants(term))
 
     def terms_table(self, terms: tuple[str, ...]) -> tuple[float, tuple[tuple[float, tuple[str, ...], str | None], ...]]:
         """(total weight, per term: its weight, its variants, itself when it may match as a short form)."""

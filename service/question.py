@@ -6,7 +6,7 @@ writing receive the `Question` (as llama_index passes a QueryBundle down its pip
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -107,12 +107,16 @@ def retrieval_query(question: str, history: list[dict]) -> str:
     return question
 
 
-def content_terms(question: str) -> list[str]:
-    """Key terms: jieba tokens that are not question words, nor the 文号 itself."""
+def content_terms(question: str, whole: Collection[str] = ()) -> list[str]:
+    """Key terms: jieba tokens that are not question words, nor the 文号 itself; the names in
+    `whole` (people the corpus names, longest first) are taken as they are, before jieba cuts them."""
     text = DECREE_RE.sub(" ", DOCNUM_RE.sub(" ", normalize_for_index(question)))
     text = re.sub(V.COUNT_ASKED, " ", re.sub(V.A_NOT_A, " ", text))
+    names = [n for n in whole if n in text]
+    for n in names:
+        text = text.replace(n, " ")
     toks = [t for t in tokenize(text) if t not in V.QUESTION_WORDS and not is_interrogative(t)]
-    return list(dict.fromkeys(toks))
+    return list(dict.fromkeys([*names, *toks]))
 
 
 def is_interrogative(token: str) -> bool:
@@ -217,20 +221,22 @@ def asking_pieces(clause: str) -> list[str]:
     return out
 
 
-def parse_question(text: str, history: list[dict] | None = None, is_rare: Callable[[str], bool] | None = None) -> Question:
+def parse_question(text: str, history: list[dict] | None = None, is_rare: Callable[[str], bool] | None = None,
+                   whole: Collection[str] = ()) -> Question:
     """The question parsed once; everything downstream reads this, not the raw string.
 
     `is_rare(term)` says whether the corpus (almost) never uses a term: only such everyday words
     are expanded to the gazettes' terms, so a word the gazettes do use keeps its own weight.
+    `whole` are names that stay one key term each (TermStats.people).
     """
     text = canonical_docnums(text.strip())
     query = retrieval_query(text, history or [])
-    terms = tuple(content_terms(query))
+    terms = tuple(content_terms(query, whole))
     extra = official_terms([t for t in terms if is_rare is None or is_rare(t)])
     flat = re.sub(r"\s+", "", text)
     bare = DECREE_RE.sub(" ", DOCNUM_RE.sub(" ", flat))  # numbers inside a 文号 are not constraints
     clauses = question_clauses(text)
-    parts = tuple(parse_question(c, None, is_rare) for c in clauses) if len(clauses) > 1 else ()
+    parts = tuple(parse_question(c, None, is_rare, whole) for c in clauses) if len(clauses) > 1 else ()
     return Question(
         text=text,
         query=query,

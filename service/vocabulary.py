@@ -66,6 +66,11 @@ FOLLOW_UP_REFERENCES = r"这个|这项|这些|该(办法|方案|文件|政策|�
 # Where a document defines a short name for what it just named: "（以下简称市规委会）", "（简称“全委会”）"
 ABBREVIATION_DEFINITION = r"[（(](?:以下)?简称[“\"‘]?(?P<short>[^”\"’）)]{2,12})[”\"’]?[）)]"
 
+# The document type of appointment notices, whose lines begin with the people they name:
+# "齐现强为…主任；", "孟宪奇的…职务。", "狄胜涛、闫振勇为…"
+APPOINTMENT_TYPE = "任免"
+APPOINTED_NAMES = r"(?P<names>[\u4e00-\u9fff]{2,4}?(?:、[\u4e00-\u9fff]{2,4}?)*)(?:为|的)"
+
 # A short form keeps its phrase's characters in order, at most this many apart, within one clause.
 ABBREVIATION_MAX_GAP = 3
 CLAUSE_PUNCTUATION = "，。；：！？,;:!?、"
