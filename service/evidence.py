@@ -13,7 +13,7 @@ from indexer.text import normalize_for_index, sentences
 
 from . import vocabulary as V
 from .abbreviations import NameTable, defined_abbreviations
-from .question import CN_FIGURE_RE, DATE_RE, DEPT_NOTE_RE, DEPT_RE, FIGURE_RE, PERSON_RE, PROCEDURE_RE, REMOVAL_RE, VALIDITY_RE, Question, term_variants
+from .question import APPOINTMENT_RE, CN_FIGURE_RE, DATE_RE, DEPT_NOTE_RE, DEPT_RE, FIGURE_RE, PERSON_RE, PROCEDURE_RE, REMOVAL_RE, VALIDITY_RE, Question, term_variants
 from .results import Hit
 from .scope import place_stem
 
@@ -184,6 +184,8 @@ def intent_bonus(q: Question, s: str) -> float:
         bonus += 0.45
     if intent.procedure and PROCEDURE_RE.search(s):
         bonus += 0.1
+    if intent.new_post and APPOINTMENT_RE.search(s):  # as the 施行 clause for validity: the line of the asked kind
+        bonus += 0.45
     return bonus
 
 

@@ -25,6 +25,7 @@ DEPT_RE = re.compile(DEPT_NOTE_RE.pattern + r"|负责")
 # a sentence that names who did or became something: "夏章勇为…院长", "市长张百顺主持会议"
 PERSON_RE = re.compile(r"[\u4e00-\u9fff]{2,4}为[\u4e00-\u9fff（）()]{2,}|任命|免去|主持|出席|参加|讲话|带队|率[团队]|致辞|会见|代表|调研|考察|视察|督导|邀请|专家|来聊")
 REMOVAL_RE = re.compile(r"[\u4e00-\u9fff]{2,4}的[\u4e00-\u9fff（）()]{2,}职务")  # 免去：伦炜的…主任职务
+APPOINTMENT_RE = re.compile(r"^[\u4e00-\u9fff、]{2,14}为[\u4e00-\u9fff（）()]{2,}")  # 任命：马新明为…副局长
 VALIDITY_RE = re.compile(r"起(施行|执行|实施)|之日起|有效期(至|为|到)|同时废止|停止执行|不再执行")
 PROCEDURE_RE = re.compile(r"申请|办理|提交|提供|受理|审核|审批|登记|程序|流程|材料|凭")
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*年|(?=\D|$))")
@@ -49,6 +50,7 @@ class Intent:
     yes_no: bool = False  # "能直接要过来用吗？": a rule that allows or forbids answers it
     validity: bool = False  # "这个办法还有效吗？": the document's 施行 / 有效期 clause answers it
     former: bool = False  # "原来是谁？": the removal (免去…职务) answers it, not only the appointment
+    new_post: bool = False  # "新任什么职务", "调到哪了": the appointment line answers it
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ def question_intent(q: str) -> Intent:
         yes_no=bool(re.search(V.YES_NO_CUES, q)),
         validity=bool(re.search(V.VALIDITY_CUES, q)),
         former=bool(re.search(V.FORMER_HOLDER_CUES, q)),
+        new_post=bool(re.search(V.NEW_POST_CUES, q)),
     )
 
 

@@ -42,6 +42,8 @@ VALIDITY_CUES = r"还有效|仍然有效|是否有效|有效吗|失效|过期|�
 DOCUMENT_ANAPHORA = "本(?:实施|暂行|试行)?(?:" + "|".join((*EMBEDDED_SUFFIXES, "通知", "决定", "条例", "公告")) + ")"
 # who held a post before: answered by the removal line of a 任免 notice
 FORMER_HOLDER_CUES = r"原来|原先|之前|以前|前任|免去|免了|被免|卸任|调走|调哪|换成|换了"
+# a person's new post: answered by the appointment line ("X为…"), not by the removal ("X的…职务")
+NEW_POST_CUES = r"新任|新职|调任|调到|调哪|调去|任命为|被任命|任什么|担任什么|接任|去哪个单位|到哪个单位"
 PROCEDURE_CUES = r"怎么办|如何|怎样|怎么|流程|程序|手续|步骤|咋办"
 PERSON_CUES = r"谁|哪位|什么人|何人"
 # "谁" that asks for a department, not a person; and "谁" before a verb of paying, approving or

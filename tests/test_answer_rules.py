@@ -272,3 +272,19 @@ def test_when_is_answered_by_a_date_or_a_time_limit(sentence, fits):
 
     q = parse_question("委托协议最晚什么时候签完？")
     assert fits_intent(q, _candidate("p1", sentence, 1.0)) is fits
+
+
+@pytest.mark.parametrize("question, new_post", [
+    ("张宏图新任什么职务？", True), ("马新明被任命到哪个单位了？", True), ("刘瑞峰后来调到哪了？", True),
+    ("孟宪奇被免去了什么职务？", False), ("聊城市第二人民医院院长是谁？", False),
+])
+def test_a_new_post_is_answered_by_the_appointment_line_first(question, new_post):
+    """"新任什么职务": "张宏图为…院长" answers it; "张宏图的…副局长职务" (a removal) holds the word 职务 but not the answer."""
+    from service.evidence import intent_bonus
+    from service.question import parse_question
+
+    q = parse_question(question)
+    assert q.intent.new_post is new_post
+    appointed = intent_bonus(q, "张宏图为聊城市教育考试与教学研究院院长（试用期一年）；")
+    removed = intent_bonus(q, "张宏图的聊城市教育和体育局副局长职务；")
+    assert (appointed - removed == 0.45) is new_post
