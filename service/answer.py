@@ -201,6 +201,7 @@ def decision_features(ctx: AnswerContext, q: Question, hits: list[Hit], ranked: 
         fits_intent=float(bool(exact) and exact[0].cover >= ctx.policy.min_cover),
         intent_gap=max((c.cover for c in plausible), default=0.0) - max((c.cover for c in exact), default=0.0) if exact else 0.0,
         sentence_sim=_similarity(ctx, qvec, [c.sentence for c in (exact or plausible)[:5]]),
+        person_named=float(bool(best) and any(t in best.sentence for t in q.terms if stats.is_person(t))),
         n_terms=math.log1p(len(q.terms)),
         expanded=float(q.expanded_query != q.query),
     )

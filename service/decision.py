@@ -42,6 +42,8 @@ class DecisionFeatures:
     # fact asked for: "高龄津贴每月多少钱" finds 高龄津贴 without an amount, and amounts of 低保
     intent_gap: float
     sentence_sim: float  # cosine of the question to the best sentence
+    # 1 when the question names a person the corpus appoints or removes, and the best sentence names them
+    person_named: float
     n_terms: float  # log(1 + number of key terms)
     expanded: float  # 1 when everyday words were mapped to the gazettes' terms
 

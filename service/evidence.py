@@ -49,6 +49,10 @@ class TermStats:
         names = {normalize_for_index(s).lower(): normalize_for_index(f).lower() for s, f in defined_abbreviations(texts).items()}
         return cls(idf, math.log(n + 1) + 1.0, names, list(people))
 
+    def is_person(self, term: str) -> bool:
+        """Whether the term names a person the corpus appoints or removes."""
+        return term in self._people
+
     def spelled_out(self, text: str) -> str:
         """The (normalised) text followed by the other name of each short or full name it holds."""
         return self._names.spelled_out(text)

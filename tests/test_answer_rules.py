@@ -288,3 +288,24 @@ def test_a_new_post_is_answered_by_the_appointment_line_first(question, new_post
     appointed = intent_bonus(q, "张宏图为聊城市教育考试与教学研究院院长（试用期一年）；")
     removed = intent_bonus(q, "张宏图的聊城市教育和体育局副局长职务；")
     assert (appointed - removed == 0.45) is new_post
+
+
+def test_person_named_is_set_when_the_best_sentence_names_the_person_asked_about():
+    from types import SimpleNamespace
+
+    from service.answer import AnswerPolicy, decision_features
+    from service.evidence import Candidate, TermStats
+    from service.question import parse_question
+    from service.results import RetrievalSignals
+
+    def cand(sentence):
+        hit = SimpleNamespace(chunk=SimpleNamespace(doc_id="d1", type="任免", date=None, title="通知", text=sentence))
+        return Candidate(hit, SimpleNamespace(paragraph_id="p", text=sentence), sentence, 1.0, 0.8)
+
+    stats = TermStats({"任命": 2.0}, 6.0, people=["张宏图"])
+    ctx = SimpleNamespace(policy=AnswerPolicy(), term_stats=stats)
+    q = parse_question("张宏图被任命为什么职务？", whole=stats.people)
+    named = cand("张宏图为聊城市教育考试与教学研究院院长（试用期一年）；")
+    other = cand("何靖雯为聊城市公务员局局长；")
+    f = lambda c: decision_features(ctx, q, [], [c], [c], [c], RetrievalSignals(), None)  # noqa: E731
+    assert (f(named).person_named, f(other).person_named) == (1.0, 0.0)
