@@ -68,7 +68,7 @@ def collect_rows(engine, questions: list[Question], top_k: int = 5) -> Rows:
     ctx = engine.answer_context
     rows = Rows([], [], [], [])
     for q in questions:
-        pq = parse_question(q.question, None, ctx.term_stats.rare, ctx.term_stats.people)
+        pq = parse_question(q.question, None, ctx.term_stats.rare, ctx.term_stats.people_names)
         if pq.docnum:  # a named document: answered from it without the model
             continue
         a = assess(ctx, pq, top_k, None, "hybrid")

@@ -101,7 +101,7 @@ def answer_question(ctx: AnswerContext, text: str, history: list[dict] | None = 
                     filters: Filters | None = None, mode: str = "hybrid") -> Answer:
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    q = parse_question(text, history, ctx.term_stats.rare, ctx.term_stats.people)
+    q = parse_question(text, history, ctx.term_stats.rare, ctx.term_stats.people_names)
     direct = _docnum_lookup(ctx, q)
     if direct is not None:
         direct.timing_ms = {"total": _ms(started)}

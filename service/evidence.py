@@ -32,11 +32,12 @@ class TermStats:
     people: list[str] = field(default_factory=list)
 
     def __post_init__(self):
-        # terms → their matching table (terms_table): one question's terms meet hundreds of sentences.
-        # Not a field, so the stored statistics (dataclasses.asdict) stay idf and default only.
+        # Derived look-ups, not fields, so the stored statistics (dataclasses.asdict) hold only the
+        # data: terms → their matching table (one question's terms meet hundreds of sentences),
+        # the names matched in one pass, and the people as a set.
         self._tables: dict = {}
         self._names = NameTable(self.abbreviations)
-        self._people = frozenset(self.people)
+        self.people_names = frozenset(self.people)
 
     @classmethod
     def of(cls, texts: list[str], people: list[str] = ()) -> "TermStats":
@@ -51,14 +52,14 @@ class TermStats:
 
     def is_person(self, term: str) -> bool:
         """Whether the term names a person the corpus appoints or removes."""
-        return term in self._people
+        return term in self.people_names
 
     def spelled_out(self, text: str) -> str:
         """The (normalised) text followed by the other name of each short or full name it holds."""
         return self._names.spelled_out(text)
 
     def weight(self, tok: str) -> float:
-        if tok in self._people and tok not in self.idf:  # a name is as specific as a term gets
+        if tok in self.people_names and tok not in self.idf:  # a name is as specific as a term gets
             return self.default
         w = self.idf.get(tok, UNKNOWN_TERM_WEIGHT)
         return w * 0.5 if len(tok) == 1 and not tok.isdigit() else w
@@ -73,7 +74,7 @@ class TermStats:
 
     def known(self, term: str) -> bool:
         """Whether the corpus uses the term, or one of the gazettes' words for it, or names that person."""
-        return term in self._people or any(v in self.idf for v in term_variants(term))
+        return term in self.people_names or any(v in self.idf for v in term_variants(term))
 
     def terms_table(self, terms: tuple[str, ...]) -> tuple[float, tuple[tuple[float, tuple[str, ...], str | None], ...]]:
         """(total weight, per term: its weight, its variants, itself when it may match as a short form)."""

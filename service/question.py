@@ -25,7 +25,7 @@ DEPT_RE = re.compile(DEPT_NOTE_RE.pattern + r"|负责")
 # a sentence that names who did or became something: "夏章勇为…院长", "市长张百顺主持会议"
 PERSON_RE = re.compile(r"[\u4e00-\u9fff]{2,4}为[\u4e00-\u9fff（）()]{2,}|任命|免去|主持|出席|参加|讲话|带队|率[团队]|致辞|会见|代表|调研|考察|视察|督导|邀请|专家|来聊")
 REMOVAL_RE = re.compile(r"[\u4e00-\u9fff]{2,4}的[\u4e00-\u9fff（）()]{2,}职务")  # 免去：伦炜的…主任职务
-APPOINTMENT_RE = re.compile(r"^[\u4e00-\u9fff、]{2,14}为[\u4e00-\u9fff（）()]{2,}")  # 任命：马新明为…副局长
+APPOINTMENT_RE = re.compile(rf"^{V.NAME_LIST}为[\u4e00-\u9fff（）()]{{2,}}")  # 任命：马新明为…副局长
 VALIDITY_RE = re.compile(r"起(施行|执行|实施)|之日起|有效期(至|为|到)|同时废止|停止执行|不再执行")
 PROCEDURE_RE = re.compile(r"申请|办理|提交|提供|受理|审核|审批|登记|程序|流程|材料|凭")
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*年|(?=\D|$))")
@@ -112,14 +112,27 @@ def retrieval_query(question: str, history: list[dict]) -> str:
 
 def content_terms(question: str, whole: Collection[str] = ()) -> list[str]:
     """Key terms: jieba tokens that are not question words, nor the 文号 itself; the names in
-    `whole` (people the corpus names, longest first) are taken as they are, before jieba cuts them."""
+    `whole` (people the corpus names) are taken as they are, before jieba cuts them."""
     text = DECREE_RE.sub(" ", DOCNUM_RE.sub(" ", normalize_for_index(question)))
     text = re.sub(V.COUNT_ASKED, " ", re.sub(V.A_NOT_A, " ", text))
-    names = [n for n in whole if n in text]
+    names = names_in(text, whole)
     for n in names:
         text = text.replace(n, " ")
     toks = [t for t in tokenize(text) if t not in V.QUESTION_WORDS and not is_interrogative(t)]
     return list(dict.fromkeys([*names, *toks]))
+
+
+def names_in(text: str, names: Collection[str]) -> list[str]:
+    """The names the text holds, longest first at each place: a look-up per window of a name's
+    length, so a corpus that names thousands of people costs no more per question than one."""
+    found: list[str] = []
+    i = 0
+    while i < len(text) and names:
+        hit = next((text[i:i + n] for n in range(V.NAME_CHARS[1], V.NAME_CHARS[0] - 1, -1) if text[i:i + n] in names), None)
+        if hit:
+            found.append(hit)
+        i += len(hit) if hit else 1
+    return found
 
 
 def is_interrogative(token: str) -> bool:
@@ -154,11 +167,10 @@ def cn_number(text: str) -> int | None:
     return _CN_DIGITS.get(text) if len(text) == 1 else None
 
 
-def with_arabic_numerals(term: str) -> str | None:
-    """The term with its Chinese numerals written in digits ("两年" → "2年"), as the gazettes often
-    write counts; None when it holds no numeral to convert."""
-    out = _CN_NUMBER_RE.sub(lambda m: str(n) if (n := cn_number(m.group())) is not None else m.group(), term)
-    return out if out != term else None
+def with_arabic_numerals(term: str) -> str:
+    """The term with its Chinese numerals below 100 written in digits ("两年" → "2年"), as the
+    gazettes often write counts."""
+    return _CN_NUMBER_RE.sub(lambda m: str(n) if (n := cn_number(m.group())) is not None else m.group(), term)
 
 
 @lru_cache(maxsize=4096)
@@ -168,7 +180,7 @@ def term_variants(term: str) -> tuple[str, ...]:
     lex = V.colloquial_lexicon()
     out = [term, *lex.get(term, ())]
     if _COUNTED_RE.match(term):  # "两年", "三个月": a count the gazettes may write in digits
-        out.append(with_arabic_numerals(term) or term)
+        out.append(with_arabic_numerals(term))
     for word, official in lex.items():
         if word != term and len(word) >= 2 and word in term:
             out.extend(term.replace(word, o) for o in official)
@@ -230,7 +242,7 @@ def parse_question(text: str, history: list[dict] | None = None, is_rare: Callab
 
     `is_rare(term)` says whether the corpus (almost) never uses a term: only such everyday words
     are expanded to the gazettes' terms, so a word the gazettes do use keeps its own weight.
-    `whole` are names that stay one key term each (TermStats.people).
+    `whole` are names that stay one key term each (TermStats.people_names).
     """
     text = canonical_docnums(text.strip())
     query = retrieval_query(text, history or [])

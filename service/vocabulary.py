@@ -71,7 +71,9 @@ ABBREVIATION_DEFINITION = r"[（(](?:以下)?简称[“\"‘]?(?P<short>[^”\"�
 # The document type of appointment notices, whose lines begin with the people they name:
 # "齐现强为…主任；", "孟宪奇的…职务。", "狄胜涛、闫振勇为…"
 APPOINTMENT_TYPE = "任免"
-APPOINTED_NAMES = r"(?P<names>[\u4e00-\u9fff]{2,4}?(?:、[\u4e00-\u9fff]{2,4}?)*)(?:为|的)"
+NAME_CHARS = (2, 4)  # a person's name: two to four characters
+NAME_LIST = rf"[\u4e00-\u9fff]{{{NAME_CHARS[0]},{NAME_CHARS[1]}}}?(?:、[\u4e00-\u9fff]{{{NAME_CHARS[0]},{NAME_CHARS[1]}}}?)*"
+APPOINTED_NAMES = rf"(?P<names>{NAME_LIST})(?:为|的)"
 
 # A short form keeps its phrase's characters in order, at most this many apart, within one clause.
 ABBREVIATION_MAX_GAP = 3

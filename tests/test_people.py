@@ -35,3 +35,10 @@ def test_a_name_counts_as_known_and_specific():
     assert stats.known("齐现强") and stats.weight("齐现强") == 6.0
     assert unknown_share(("齐现强", "任命"), stats) == 0.0
     assert coverage(("齐现强", "任命"), "齐现强为聊城市农业技术推广服务中心主任", stats) == 0.75
+
+
+def test_names_are_found_longest_first_at_each_place():
+    from service.question import names_in
+
+    assert names_in("李彤彤和李彤都调走了", {"李彤彤", "李彤"}) == ["李彤彤", "李彤"]
+    assert names_in("张宏图新任什么职务", frozenset()) == []
