@@ -175,8 +175,33 @@ def fits_intent(q: Question, c: Candidate) -> bool:
     return True
 
 
+# a sentence that fills the asked slot answers in the question's own words; about the weight of a
+# date or figure of the kind asked for (0.15–0.45 gave the same dev and train answers)
+FRAME_BONUS = 0.3
+
+
+def fills_frame(frame: tuple[str, str], s: str) -> bool:
+    """Whether the sentence says the question's words around the asked slot, with a filler between:
+    ("收入由", "征收") in "排污权出让收入由税务部门征收". The sides are shortened from the slot
+    outwards until they are found, as long as together they keep FRAME_MIN_CHARS."""
+    left, right = frame
+    for i in range(len(left)):
+        start = s.find(left[i:])
+        while start >= 0:
+            after = start + len(left) - i
+            for j in range(len(right), 0, -1):
+                if len(left) - i + j < V.FRAME_MIN_CHARS:
+                    break
+                if s.find(right[:j], after + 1, after + V.FRAME_GAP_CHARS + j) >= 0:
+                    return True
+            start = s.find(left[i:], start + 1)
+    return False
+
+
 def intent_bonus(q: Question, s: str) -> float:
     intent, bonus = q.intent, 0.0
+    if any(fills_frame(f, s) for f in q.frames):
+        bonus += FRAME_BONUS
     if intent.figure and FIGURE_RE.search(s):
         bonus += 0.25
     if intent.date and DATE_RE.search(s):

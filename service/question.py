@@ -69,6 +69,8 @@ class Question:
     # The clauses of a question that asks several things ("现在是谁？原来是谁？"), each parsed on
     # its own; empty for a single question. Each part gets its own evidence.
     parts: tuple["Question", ...] = ()
+    # the text on either side of each asked slot: ("收入由", "征收") for "收入由哪个部门征收"
+    frames: tuple[tuple[str, str], ...] = ()
 
 
 def question_intent(q: str) -> Intent:
@@ -214,6 +216,22 @@ def canonical_docnums(text: str) -> str:
     return _BARE_DOCNUM.sub(lambda m: f"{m['prefix']}〔{m['year']}〕{m['num']}号", text)
 
 
+_ASKED_SLOT_RE = re.compile(V.ASKED_SLOT)
+_FRAME_BREAK_RE = re.compile(rf"{V.CLAUSE_BREAK}|{V.SUBCLAUSE_BREAK}|[。！!：:\s]")
+
+
+def slot_frames(text: str) -> tuple[tuple[str, str], ...]:
+    """(left, right) context of each question word, within its clause: the answer is the words
+    a sentence puts between them ("排污权出让收入由[税务部门]征收")."""
+    n = V.FRAME_CONTEXT_CHARS
+    out = []
+    for clause in _FRAME_BREAK_RE.split(text):
+        for m in _ASKED_SLOT_RE.finditer(clause):
+            right = re.sub(r"^[的是]", "", clause[m.end():])
+            out.append((clause[:m.start()][-n:], right[:n]))
+    return tuple(dict.fromkeys(out))
+
+
 def question_clauses(text: str) -> list[str]:
     """The separately asked clauses of a question: split after each question mark or semicolon,
     and at a comma between two pieces that each ask something."""
@@ -264,4 +282,5 @@ def parse_question(text: str, history: list[dict] | None = None, is_rare: Callab
         ordinals=tuple(dict.fromkeys(ORDINAL_RE.findall(bare))),
         docnum=normalize_docnum(text),
         parts=parts,
+        frames=slot_frames(text),
     )

@@ -65,6 +65,14 @@ ASKING_CUES = r"多少|几|什么|哪|谁|多久|多长|何时|啥|吗|怎么|�
 FOLLOW_UP_OPENERS = r"^(那|那么|还有|另外|如果是|要是)"
 FOLLOW_UP_REFERENCES = r"这个|这项|这些|该(办法|方案|文件|政策|规定)|它|上述|此项"
 
+# The asked slot of a question ("由哪个部门征收", "由谁担任", "从什么时候开始执行"): a sentence
+# that says "由税务部门征收" fills the frame around it. Up to FRAME_CONTEXT_CHARS are kept on each
+# side; a filler may be up to FRAME_GAP_CHARS long, and the kept sides must share FRAME_MIN_CHARS.
+ASKED_SLOT = r"什么时候|啥时候|多长时间|哪一?[个些家种项位级类天年]?|什么|谁|多少|几[个项家次天年]?|啥|何时"
+FRAME_CONTEXT_CHARS = 6
+FRAME_GAP_CHARS = 30
+FRAME_MIN_CHARS = 4
+
 # Where a document defines a short name for what it just named: "（以下简称市规委会）", "（简称“全委会”）"
 ABBREVIATION_DEFINITION = r"[（(](?:以下)?简称[“\"‘]?(?P<short>[^”\"’）)]{2,12})[”\"’]?[）)]"
 

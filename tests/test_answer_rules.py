@@ -309,3 +309,36 @@ def test_person_named_is_set_when_the_best_sentence_names_the_person_asked_about
     other = cand("何靖雯为聊城市公务员局局长；")
     f = lambda c: decision_features(ctx, q, [], [c], [c], [c], RetrievalSignals(), None)  # noqa: E731
     assert (f(named).person_named, f(other).person_named) == (1.0, 0.0)
+
+
+@pytest.mark.parametrize("question, frames", [
+    ("排污权出让收入由哪个部门征收？", (("权出让收入由", "部门征收"),)),
+    ("市规委会主任委员由谁担任？", (("会主任委员由", "担任"),)),  # six characters at most on a side
+    ("低保提标从什么时候开始执行？", (("低保提标从", "开始执行"),)),
+    ("谁主持的会议？", (("", "主持的会议"),)),  # "的" after the slot belongs to the right side here
+    ("补贴标准是多少", (("补贴标准是", ""),)),
+])
+def test_the_frame_of_a_question_is_the_text_around_its_asked_slot(question, frames):
+    from service.question import slot_frames
+
+    assert slot_frames(question) == frames
+
+
+@pytest.mark.parametrize("question, sentence, fills", [
+    ("排污权出让收入由哪个部门征收？", "根据《通知》等要求，排污权出让收入由税务部门征收。", True),
+    ("排污权出让收入由哪个部门征收？", "排污权出让收入的征收、使用和管理工作应接受税务部门的监督检查。", False),
+    ("市规委会主任委员由谁担任？", "市规委会主任委员由市长担任，副主任委员由分管副市长担任。", True),
+    ("市规委会主任委员由谁担任？", "主任委员由市长担任。", True),  # the sides shrink towards the slot
+    ("市规委会主任委员由谁担任？", "由市长担任。", False),  # "由" + "担任" keep fewer than four characters
+    ("低保提标从什么时候开始执行？", "低保提标从2018年1月1日开始执行。", True),
+    ("排污权出让收入由哪个部门征收？", "排污权出让收入由" + "某" * 31 + "征收。", False),  # the filler is too long to be the answer
+])
+def test_a_sentence_that_says_the_question_around_a_filler_fills_its_frame(question, sentence, fills):
+    from dataclasses import replace
+
+    from service.evidence import FRAME_BONUS, fills_frame, intent_bonus
+    from service.question import parse_question
+
+    q = parse_question(question)
+    assert any(fills_frame(f, sentence) for f in q.frames) is fills
+    assert intent_bonus(q, sentence) - intent_bonus(replace(q, frames=()), sentence) == pytest.approx(FRAME_BONUS if fills else 0.0)
