@@ -116,7 +116,7 @@ def content_terms(question: str, whole: Collection[str] = ()) -> list[str]:
     """Key terms: jieba tokens that are not question words, nor the 文号 itself; the names in
     `whole` (people the corpus names) are taken as they are, before jieba cuts them."""
     text = DECREE_RE.sub(" ", DOCNUM_RE.sub(" ", normalize_for_index(question)))
-    text = re.sub(V.COUNT_ASKED, " ", re.sub(V.A_NOT_A, " ", text))
+    text = re.sub(V.WHEN_ASKED, " ", re.sub(V.COUNT_ASKED, " ", re.sub(V.A_NOT_A, " ", text)))
     names = names_in(text, whole)
     for n in names:
         text = text.replace(n, " ")

@@ -98,6 +98,9 @@ MEASURE_WORDS = COUNT_CLASSIFIERS + ("次", "亩", "吨", "公里", "天", "年"
 # "多少人", "几次": the count asked for, whose measure word is the wanted figure's unit, not a topic;
 # removed before cutting, so that "多少人才行" does not yield 人才.
 COUNT_ASKED = "(?:多少|几)(?:" + "|".join(MEASURE_WORDS) + ")"
+# "从啥时候开始算", "什么时候开始执行": asks when, as a question word does; the answer says "自…起施行"
+# or "自…起调整", so 开始 and 执行 are not words the evidence must hold.
+WHEN_ASKED = r"(?:什么|啥)时候(?:开始|起)(?:算|执行|实施|施行)?|开始(?:算|执行|实施)"
 # What a count written in words may count ("两年", "三个月", "十五天"): the gazettes often write it in digits.
 COUNTED_UNITS = MEASURE_WORDS + ("月", "周", "日", "岁", "小时", "工作日")
 MONEY_UNITS = ("元", "万元", "亿元")

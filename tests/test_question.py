@@ -186,6 +186,10 @@ def test_interrogative_tokens_are_not_key_terms(question, phrasing):
     # the count asked for is the wanted unit: "多少人才行" must not yield 人才
     ("全委会到会要多少人才行？", ("全委会", "到")),
     ("每年至少开几次全委会？", ("每年", "开", "全委会")),
+    # "从啥时候开始算" asks when; the evidence says "自…起施行", without 开始 or 算
+    ("燃气配套费从啥时候开始算？", ("燃气", "配套费", "配套")),
+    ("低保提标什么时候开始执行？", ("低保", "提标")),
+    ("项目开始建设了吗？", ("项目", "开始", "建设")),  # 开始 that does not ask when stays
 ])
 def test_asking_phrases_are_not_key_terms(question, terms):
     from service.question import content_terms
