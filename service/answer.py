@@ -143,7 +143,7 @@ def assess(ctx: AnswerContext, q: Question, top_k: int, filters: Filters | None,
         timings["embed"] = _ms(t)
     signals = RetrievalSignals()
     # BM25 finds the passages that use the corpus' other name for what the question names
-    lexical_query = ctx.term_stats.spelled_out(q.expanded_query)
+    lexical_query = ctx.term_stats.lexical_query(q)
     similarity = _sentence_similarity(ctx, qvec) if qvec is not None else None
 
     def candidates(k: int) -> tuple[list[Hit], list[Candidate], list[Candidate]]:

@@ -127,7 +127,8 @@ class Engine:
         if lexical_query is None:
             from .question import parse_question
 
-            lexical_query = parse_question(query, None, self.term_stats.rare, self.term_stats.people_names).expanded_query
+            q = parse_question(query, None, self.term_stats.rare, self.term_stats.people_names)
+            lexical_query = self.term_stats.lexical_query(q)
         return self.retriever.search(query, k=k, filters=filters, mode=mode, timings=timings, query_vector=query_vector,
                                      signals=signals, lexical_query=lexical_query)
 

@@ -58,6 +58,11 @@ class TermStats:
         """The (normalised) text followed by the other name of each short or full name it holds."""
         return self._names.spelled_out(text)
 
+    def lexical_query(self, q: Question) -> str:
+        """What BM25 searches for a question: its text, the gazettes' words for its everyday words,
+        and the other name of each short or full name it holds. Search and ask use the same."""
+        return self.spelled_out(q.expanded_query)
+
     def weight(self, tok: str) -> float:
         if tok in self.people_names and tok not in self.idf:  # a name is as specific as a term gets
             return self.default

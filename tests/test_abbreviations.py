@@ -42,3 +42,19 @@ def test_coverage_counts_a_defined_short_name_as_its_full_name():
     terms = ("国土", "空间规划", "委员会", "主任委员")
     assert coverage(terms, "市规委会主任委员由市长担任。", stats) == 1.0
     assert coverage(terms, "市规委会主任委员由市长担任。", TermStats(stats.idf, stats.default)) < 0.5
+
+
+def test_search_and_ask_give_bm25_the_same_query_with_the_other_name(fake_engine, monkeypatch):
+    """/api/search used to miss the short name that ask adds: the same question ranked differently."""
+    seen: list[str] = []
+    search = fake_engine.retriever.search
+
+    def spy(query, **kw):
+        seen.append(kw.get("lexical_query"))
+        return search(query, **kw)
+
+    monkeypatch.setattr(fake_engine.retriever, "search", spy)
+    question = "市国土空间规划委员会办公室在哪个单位？"
+    fake_engine.search(question)
+    fake_engine.ask(question)
+    assert seen[0] == seen[-1] == "市国土空间规划委员会办公室在哪个单位？ 市规委会"
