@@ -187,20 +187,23 @@ FRAME_BONUS = 0.3
 
 def fills_frame(frame: tuple[str, str], s: str) -> bool:
     """Whether the sentence says the question's words around the asked slot, with a filler between:
-    ("收入由", "征收") in "排污权出让收入由税务部门征收". The sides are shortened from the slot
-    outwards until they are found, as long as together they keep FRAME_MIN_CHARS."""
+    ("收入由", "征收") in "排污权出让收入由税务部门征收". Either side may shrink towards the slot,
+    as long as together they keep FRAME_MIN_CHARS."""
+    pattern = _frame_pattern(frame)
+    return pattern is not None and pattern.search(s) is not None
+
+
+@lru_cache(maxsize=1024)
+def _frame_pattern(frame: tuple[str, str]) -> re.Pattern | None:
+    """One pattern per frame: any pair of sides that holds FRAME_MIN_CHARS holds a pair of exactly
+    that many (shrinking a side towards the slot keeps the filler), so only those pairs are tried."""
     left, right = frame
-    for i in range(len(left)):
-        start = s.find(left[i:])
-        while start >= 0:
-            after = start + len(left) - i
-            for j in range(len(right), 0, -1):
-                if len(left) - i + j < V.FRAME_MIN_CHARS:
-                    break
-                if s.find(right[:j], after + 1, after + V.FRAME_GAP_CHARS + j) >= 0:
-                    return True
-            start = s.find(left[i:], start + 1)
-    return False
+    n = V.FRAME_MIN_CHARS
+    pairs = [(left[-k:], right[:n - k]) for k in range(max(1, n - len(right)), min(len(left), n - 1) + 1)]
+    if not pairs:
+        return None
+    gap = f".{{1,{V.FRAME_GAP_CHARS}}}?"
+    return re.compile("|".join(f"{re.escape(a)}{gap}{re.escape(b)}" for a, b in pairs))
 
 
 def intent_bonus(q: Question, s: str) -> float:
