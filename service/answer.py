@@ -245,8 +245,10 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
     if not _answerable(ctx, a):
         if a.foreign:  # the gazettes mention the place, but not for what was asked
             return refusal(W.OUT_OF_SCOPE_PLACE, ctx, place=a.foreign[0])
+        if a.question.intent.figure and not a.exact and a.plausible and a.plausible[0].cover >= ctx.policy.min_cover:
+            return refusal(W.NO_FIGURE, ctx)  # the topic is there, the figure asked for is not: say so
         return refusal(W.REFUSAL, ctx)
-    strong = [c for c in a.exact if c.cover >= ctx.policy.min_cover]
+    strong = [c for c in a.exact if covers_enough(c, ctx.policy)]
     if strong:
         evidence = _select_evidence(ctx, a.question, with_best_match(strong, a.plausible), top_k)
         return write_answer(ctx, _with_lists(ctx, _with_parts(ctx, a, evidence)), a.question)
@@ -265,6 +267,14 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
     answer = write_answer(ctx, _with_lists(ctx, evidence), a.question)
     answer.answer = W.HEDGE_LEAD + "\n" + answer.answer
     return answer
+
+
+def covers_enough(c: Candidate, policy: AnswerPolicy) -> bool:
+    """Whether a sentence of the asked kind covers the question well enough to be quoted as its answer.
+
+    The words no passage holds count too: "分几个阶段推进" where no passage names a 阶段 is not
+    answered by a count of projects, however well the sentence covers the other words; it gets the hedge."""
+    return min(c.cover, c.full_cover) >= policy.min_cover
 
 
 def with_best_match(strong: list[Candidate], plausible: list[Candidate]) -> list[Candidate]:

@@ -117,8 +117,13 @@ def coverage(terms: tuple[str, ...] | list[str], text: str, stats: TermStats) ->
         return 0.0
     norm = stats.spelled_out(normalize_for_index(text).lower())
     total, rows = stats.terms_table(tuple(terms))
-    return sum(w for w, variants, short in rows
-               if any(v in norm for v in variants) or (short and abbreviated_in(short, norm))) / total
+    return sum(row[0] for row in rows if _holds(row, norm)) / total
+
+
+def _holds(row: tuple[float, tuple[str, ...], str | None], norm: str) -> bool:
+    """Whether normalised text holds a term (a row of TermStats.terms_table)."""
+    _, variants, short = row
+    return any(v in norm for v in variants) or bool(short and abbreviated_in(short, norm))
 
 
 def combined_cover(own: float, context: float) -> float:
@@ -140,7 +145,8 @@ class Candidate:
     paragraph: Paragraph
     sentence: str
     score: float
-    cover: float
+    cover: float  # key-term coverage, of the terms some retrieved passage holds (reachable_terms)
+    full_cover: float = 1.0  # the same over every key term: what the question asks that no passage holds counts
 
     def context(self) -> str:
         """The sentence with what dates and places it: its document's title, section and date."""
@@ -227,6 +233,20 @@ def intent_bonus(q: Question, s: str) -> float:
     return bonus
 
 
+def reachable_terms(terms: tuple[str, ...], hits: list[Hit], stats: TermStats) -> tuple[str, ...]:
+    """The key terms that some retrieved passage holds (in its text, title or section path); all
+    of them when none does.
+
+    A sentence's coverage counts only these: a word no passage holds ("挨着", "那段", "种点") tells
+    no sentence from another, and counting it shrank every coverage until the rank and similarity
+    bonuses outweighed the words that do match. What the passages lack is still seen by the
+    decision model (unknown_share, paragraph_missing, sentence_cover count every term)."""
+    norms = [stats.spelled_out(normalize_for_index(f"{h.chunk.title} {' '.join(h.chunk.heading_path)} {h.chunk.text}").lower())
+             for h in hits]
+    _, rows = stats.terms_table(tuple(terms))
+    return tuple(t for t, row in zip(terms, rows) if any(_holds(row, n) for n in norms)) or terms
+
+
 def rank_sentences(hits: list[Hit], paragraph: Callable[[str], Paragraph], q: Question, stats: TermStats,
                    similarity: Callable[[str], float | None] | None = None, semantic_weight: float = 0.0) -> list[Candidate]:
     """Sentences of the hits' paragraphs, best first: key-term coverage, the kind of fact asked for,
@@ -236,6 +256,7 @@ def rank_sentences(hits: list[Hit], paragraph: Callable[[str], Paragraph], q: Qu
     together (0.8–0.9 for e5), so only their order within one question is informative.
     """
     out: list[Candidate] = []
+    terms = reachable_terms(q.terms, hits, stats)
     for hit in hits:
         context = f"{hit.chunk.title} {' '.join(hit.chunk.heading_path)}"
         for pid in hit.chunk.paragraph_ids:
@@ -243,14 +264,14 @@ def rank_sentences(hits: list[Hit], paragraph: Callable[[str], Paragraph], q: Qu
             if p.kind in ("signature", "heading"):
                 continue
             # a list item ("检查治疗项目费用减免比例不低于20%；") leans on its paragraph's lead sentence
-            ctx_cover = coverage(q.terms, f"{context} {p.text}", stats)
+            ctx_cover = coverage(terms, f"{context} {p.text}", stats)
             for s in sentences(p.text):
                 if len(s) < 6 or s not in hit.chunk.text:
                     continue
-                cov = coverage(q.terms, s, stats)
-                cover = combined_cover(cov, ctx_cover)
+                cover = combined_cover(coverage(terms, s, stats), ctx_cover)
+                full = cover if terms == q.terms else combined_cover(coverage(q.terms, s, stats), coverage(q.terms, f"{context} {p.text}", stats))
                 score = cover + intent_bonus(q, s) + 0.3 / (hit.rank + 1)
-                out.append(Candidate(hit, p, s, score, cover))
+                out.append(Candidate(hit, p, s, score, cover, full))
     if similarity is not None and semantic_weight and out:
         sims = [similarity(c.sentence) for c in out]
         known = [x for x in sims if x is not None]

@@ -18,6 +18,7 @@ from service import wording as W
         ("聊政发〔2016〕56号还有效吗？", True, "同时废止", "a 文号 the corpus only cites"),
         ("排污权有偿使用费每吨多少钱？", False, "没有写明您问的具体数字", "an amount no sentence states: no hedge"),
         ("城区供热直供到户以后，暖气费每平方米多少钱？", False, "没有写明您问的具体数字", "an amount no sentence states"),
+        ("聊政办字〔2020〕28号里说分几个阶段推进？", True, W.HEDGE_LEAD, "no passage names a 阶段: a count of base stations is no exact answer"),
     ],
 )
 def test_rule(fake_engine, question, answered, expected, why):
@@ -342,3 +343,27 @@ def test_a_sentence_that_says_the_question_around_a_filler_fills_its_frame(quest
     q = parse_question(question)
     assert any(fills_frame(f, sentence) for f in q.frames) is fills
     assert intent_bonus(q, sentence) - intent_bonus(replace(q, frames=()), sentence) == pytest.approx(FRAME_BONUS if fills else 0.0)
+
+
+def test_only_words_some_retrieved_passage_holds_count_in_a_sentences_coverage():
+    """"我家地挨着水文站…能在边上种树吗": 挨着 and 那段 are in no passage; counting them shrank
+    every sentence's coverage until rank and similarity outweighed 水文站 and 种树 (种植树木)."""
+    from types import SimpleNamespace
+
+    from service.evidence import TermStats, reachable_terms
+
+    chunk = SimpleNamespace(title="聊城市水文管理办法", heading_path=["第四章"], text="禁止种植树木、高秆作物。水文站网建设所需土地依法办理。")
+    hits = [SimpleNamespace(chunk=chunk)]
+    stats = TermStats({}, 5.0)
+    assert reachable_terms(("挨着", "水文站", "那段", "种树"), hits, stats) == ("水文站", "种树")
+    assert reachable_terms(("管理办法",), hits, stats) == ("管理办法",)  # the title counts
+    assert reachable_terms(("挨着", "那段"), hits, stats) == ("挨着", "那段")  # none held: all count
+
+
+@pytest.mark.parametrize("cover, full_cover, enough", [(0.5, 0.5, True), (0.5, 0.3, False), (0.3, 0.5, False), (0.4, 0.4, True)])
+def test_exact_evidence_must_cover_the_words_no_passage_holds_too(cover, full_cover, enough):
+    from service.answer import AnswerPolicy, covers_enough
+
+    c = _candidate("p1", "到2023年，打造试点示范项目20个以上。", 1.0)
+    c.cover, c.full_cover = cover, full_cover
+    assert covers_enough(c, AnswerPolicy()) is enough
