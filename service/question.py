@@ -85,8 +85,8 @@ def question_intent(q: str) -> Intent:
         person=bool(re.search(V.PERSON_CUES, q)) and not re.search(V.NOT_PERSON_CUES, q),
         yes_no=bool(re.search(V.YES_NO_CUES, q)),
         validity=bool(re.search(V.VALIDITY_CUES, q)),
-        former=bool(re.search(V.FORMER_HOLDER_CUES, q)),
-        new_post=bool(re.search(V.NEW_POST_CUES, q)),
+        former=bool(re.search(V.FORMER_HOLDER_CUES, q) or re.search(rf"(?:{V.NEW_POST_CUES})(?:{V.BEFORE_NEW_POST})", q)),
+        new_post=bool(re.search(rf"(?:{V.NEW_POST_CUES})(?!{V.BEFORE_NEW_POST})", q)),
     )
 
 

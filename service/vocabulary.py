@@ -44,6 +44,8 @@ DOCUMENT_ANAPHORA = "本(?:实施|暂行|试行)?(?:" + "|".join((*EMBEDDED_SUFF
 FORMER_HOLDER_CUES = r"原来|原先|之前|以前|前任|免去|免了|被免|卸任|调走|调哪|换成|换了"
 # a person's new post: answered by the appointment line ("X为…"), not by the removal ("X的…职务")
 NEW_POST_CUES = r"新任|新职|调任|调到|调哪|调去|任命为|被任命|任什么|担任什么|接任|去哪个单位|到哪个单位"
+# "调任之前在哪", "任命以前": the time before the new post, so the removal line answers it
+BEFORE_NEW_POST = r"之前|以前|前"
 PROCEDURE_CUES = r"怎么办|如何|怎样|怎么|流程|程序|手续|步骤|咋办"
 PERSON_CUES = r"谁|哪位|什么人|何人"
 # "谁" that asks for a department, not a person; and "谁" before a verb of paying, approving or

@@ -278,6 +278,7 @@ def test_when_is_answered_by_a_date_or_a_time_limit(sentence, fits):
 @pytest.mark.parametrize("question, new_post", [
     ("张宏图新任什么职务？", True), ("马新明被任命到哪个单位了？", True), ("刘瑞峰后来调到哪了？", True),
     ("孟宪奇被免去了什么职务？", False), ("聊城市第二人民医院院长是谁？", False),
+    ("刘瑞峰调任之前在哪个单位？", False),  # the time before the new post: the removal line answers it
 ])
 def test_a_new_post_is_answered_by_the_appointment_line_first(question, new_post):
     """"新任什么职务": "张宏图为…院长" answers it; "张宏图的…副局长职务" (a removal) holds the word 职务 but not the answer."""
@@ -367,3 +368,13 @@ def test_exact_evidence_must_cover_the_words_no_passage_holds_too(cover, full_co
     c = _candidate("p1", "到2023年，打造试点示范项目20个以上。", 1.0)
     c.cover, c.full_cover = cover, full_cover
     assert covers_enough(c, AnswerPolicy()) is enough
+
+
+@pytest.mark.parametrize("question, former", [
+    ("刘瑞峰调任之前在哪个单位？", True), ("马新明被任命前是什么职务？", True), ("原来那位院长是谁？", True),
+    ("刘瑞峰后来调到哪了？", False), ("张宏图新任什么职务？", False),
+])
+def test_the_time_before_a_new_post_asks_for_the_former_one(question, former):
+    from service.question import question_intent
+
+    assert question_intent(question).former is former
