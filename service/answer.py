@@ -28,7 +28,7 @@ from . import wording as W
 from .decision import DecisionFeatures, DecisionModel
 from .evidence import Candidate, TermStats, coverage, fits_intent, mentions_place, missing_constraint, rank_sentences, combined_cover, unknown_share
 from .answer_writing import Evidence, cited_docnum_answer, document_answer, refusal, scope_text, write_answer
-from .question import DEPT_NOTE_RE, VALIDITY_RE, Question, parse_question
+from .question import DEPT_NOTE_RE, FULL_DATE_RE, VALIDITY_RE, Question, parse_question
 from .results import Answer, Filters, Hit, RetrievalSignals
 from .scope import CorpusScope
 
@@ -251,7 +251,7 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
     strong = [c for c in a.exact if covers_enough(c, ctx.policy)]
     if strong:
         evidence = _select_evidence(ctx, a.question, with_best_match(strong, a.plausible), top_k)
-        return write_answer(ctx, _with_lists(ctx, _with_parts(ctx, a, evidence)), a.question)
+        return write_answer(ctx, _with_date_line(a.question, _with_lists(ctx, _with_parts(ctx, a, evidence))), a.question)
     if a.question.intent.figure and not a.exact:
         # "多少钱" with no sentence stating a figure of that kind: a passage without it answers nothing
         return refusal(W.NO_FIGURE, ctx)
@@ -264,8 +264,10 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
         if len(best) == ctx.policy.hedge_passages:
             break
     evidence = [Evidence(ctx.document(c.hit.chunk.doc_id), c.paragraph, [c.sentence], c.score) for c in best]
-    answer = write_answer(ctx, _with_lists(ctx, evidence), a.question)
-    answer.answer = W.HEDGE_LEAD + "\n" + answer.answer
+    evidence = _with_date_line(a.question, _with_lists(ctx, evidence))
+    answer = write_answer(ctx, evidence, a.question)
+    if not (a.question.intent.issued and evidence[0].paragraph.kind == "signature"):  # the date line answers exactly
+        answer.answer = W.HEDGE_LEAD + "\n" + answer.answer
     return answer
 
 
@@ -370,6 +372,18 @@ def _with_parts(ctx: AnswerContext, a: Assessment, chosen: list[Evidence]) -> li
         elif best.sentence not in home.sentences:
             home.sentences.append(best.sentence)
     return out
+
+
+def _with_date_line(q: Question, chosen: list[Evidence]) -> list[Evidence]:
+    """"聊政任〔2023〕14号是哪天签发的？": the first document's date line (under its signature) is
+    quoted first, since the sentences chosen for the question's words do not state it."""
+    if not (q.intent.issued or any(p.intent.issued for p in q.parts)) or not chosen:
+        return chosen
+    doc = chosen[0].doc
+    line = next((p for p in reversed(doc.paragraphs) if p.kind == "signature" and FULL_DATE_RE.fullmatch(p.text.strip())), None)
+    if line is None or any(e.paragraph.paragraph_id == line.paragraph_id for e in chosen):
+        return chosen
+    return [Evidence(doc, line, [line.text.strip()], chosen[0].score), *chosen]
 
 
 def _ms(t: float) -> float:

@@ -125,11 +125,12 @@ def write_answer(ctx: AnswerContext, chosen: list[Evidence], q: Question) -> Ans
     lines, citations, notes = [], [], []
     today = date.today()
     opened: tuple[str, str] | None = None  # (doc_id, source text) of the line being written
+    date_quoted = {e.doc.doc_id for e in chosen if e.paragraph.kind == "signature"}  # its date line is a quote
     for n, ev in enumerate(chosen, start=1):
         in_order = sorted(ev.sentences, key=ev.paragraph.text.find)
         quoted_text = join_excerpts(ev.paragraph.text, in_order)
         when = W.SOURCE_YEAR.format(year=ev.doc.date[:4]) if several_dates and ev.doc.date else ""
-        if q.intent.date and ev.doc.date and not any(DATE_RE.search(x) for x in in_order):
+        if q.intent.date and ev.doc.date and ev.doc.doc_id not in date_quoted and not any(DATE_RE.search(x) for x in in_order):
             when = W.SOURCE_SIGNED.format(date=cn_date(ev.doc.date))
         source = W.SOURCE_LINE.format(label=ev.doc.label, when=when)
         quoted = f"{quoted_text}[{n}]"

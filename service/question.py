@@ -28,6 +28,7 @@ REMOVAL_RE = re.compile(r"[\u4e00-\u9fff]{2,4}的[\u4e00-\u9fff（）()]{2,}职�
 APPOINTMENT_RE = re.compile(rf"^{V.NAME_LIST}为[\u4e00-\u9fff（）()]{{2,}}")  # 任命：马新明为…副局长
 VALIDITY_RE = re.compile(r"起(施行|执行|实施)|之日起|有效期(至|为|到)|同时废止|停止执行|不再执行")
 PROCEDURE_RE = re.compile(r"申请|办理|提交|提供|受理|审核|审批|登记|程序|流程|材料|凭")
+FULL_DATE_RE = re.compile(r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")  # a date line: "2023年9月15日"
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*年|(?=\D|$))")
 MONTH_RE = re.compile(r"((?:19|20)\d\d)年(\d{1,2})月")
 ORDINAL_RE = re.compile(rf"第[{V.CN_NUMERALS}\d]++[届次期批]?(?!{V.NOT_ORDINAL_NEXT})|\d+[届次期]")  # ++: no backtracking into 第十一步
@@ -51,6 +52,7 @@ class Intent:
     validity: bool = False  # "这个办法还有效吗？": the document's 施行 / 有效期 clause answers it
     former: bool = False  # "原来是谁？": the removal (免去…职务) answers it, not only the appointment
     new_post: bool = False  # "新任什么职务", "调到哪了": the appointment line answers it
+    issued: bool = False  # "是哪天签发的": the document's date line answers it
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ def question_intent(q: str) -> Intent:
         validity=bool(re.search(V.VALIDITY_CUES, q)),
         former=bool(re.search(V.FORMER_HOLDER_CUES, q) or re.search(rf"(?:{V.NEW_POST_CUES})(?:{V.BEFORE_NEW_POST})", q)),
         new_post=bool(re.search(rf"(?:{V.NEW_POST_CUES})(?!{V.BEFORE_NEW_POST})", q)),
+        issued=bool(re.search(V.ISSUED_CUES, q)),
     )
 
 

@@ -378,3 +378,22 @@ def test_the_time_before_a_new_post_asks_for_the_former_one(question, former):
     from service.question import question_intent
 
     assert question_intent(question).former is former
+
+
+@pytest.mark.parametrize("question, issued", [
+    ("聊政任〔2023〕14号是哪天签发的？", True), ("这个通知什么时候发的？", True), ("办法的印发日期是哪天？", True),
+    ("发布会是哪天开的？", False), ("补助资金什么时候发放？", False),
+])
+def test_a_question_about_when_a_document_was_issued(question, issued):
+    from service.question import question_intent
+
+    assert question_intent(question).issued is issued
+
+
+def test_the_date_line_answers_when_a_document_was_issued(fake_engine):
+    """The sentences chosen for the question's words never state the date; the line under the
+    signature does, verbatim, and it is quoted first under one opener for its document."""
+    a = fake_engine.ask("聊政任〔2023〕14号是哪天签发的？")
+    assert a.answered and a.citations[0].quote == "2023年9月15日"
+    assert a.answer.startswith("根据《关于任免刘清章等工作人员职务的通知》（聊政任〔2023〕14号）：2023年9月15日[1]")
+    assert "签发）" not in a.answer.splitlines()[0]  # the date is quoted, not repeated from the metadata
