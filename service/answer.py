@@ -26,7 +26,7 @@ from indexer.text import is_lead_in, sentence_key, sentences
 from . import vocabulary as V
 from . import wording as W
 from .decision import DecisionFeatures, DecisionModel
-from .evidence import Candidate, TermStats, coverage, fits_intent, mentions_place, missing_constraint, rank_sentences, combined_cover, unknown_share
+from .evidence import Candidate, TermStats, coverage, fits_intent, intent_bonus, mentions_place, missing_constraint, rank_sentences, combined_cover, unknown_share
 from .answer_writing import Evidence, cited_docnum_answer, document_answer, refusal, scope_text, write_answer
 from .question import DEPT_NOTE_RE, FULL_DATE_RE, VALIDITY_RE, Question, parse_question
 from .results import Answer, Filters, Hit, RetrievalSignals
@@ -213,8 +213,9 @@ def _with_referent(c: Candidate) -> str:
 
 
 def best_for_part(part: Question, pool: list[Candidate], stats: TermStats) -> Candidate:
-    """The candidate that answers one part: the part's own key terms first, the question's score second."""
-    return max(pool, key=lambda c: (coverage(part.terms, c.sentence, stats), c.score))
+    """The candidate that answers one part: the part's own key terms first, then the kind of fact
+    the part asks for ("被任命为什么" → the appointment line, not the removal), then the question's score."""
+    return max(pool, key=lambda c: (coverage(part.terms, c.sentence, stats), intent_bonus(part, c.sentence), c.score))
 
 
 def _part_bests(q: Question, plausible: list[Candidate], stats: TermStats) -> list[Candidate]:
@@ -361,7 +362,9 @@ def _with_parts(ctx: AnswerContext, a: Assessment, chosen: list[Evidence]) -> li
     out = list(chosen)
     docs = {e.doc.doc_id for e in chosen}
     for part in a.question.parts:
-        pool = [c for c in a.plausible if c.hit.chunk.doc_id in docs and c.cover >= ctx.policy.min_cover
+        # a part is judged by its own words too: "杜长涛被任命为什么" shares few with the whole question
+        pool = [c for c in a.plausible if c.hit.chunk.doc_id in docs
+                and max(c.cover, coverage(part.terms, c.sentence, ctx.term_stats)) >= ctx.policy.min_cover
                 and fits_intent(part, c) and not is_lead_in(c.sentence)]  # a lead-in answers nothing alone
         if not pool:
             continue

@@ -397,3 +397,25 @@ def test_the_date_line_answers_when_a_document_was_issued(fake_engine):
     assert a.answered and a.citations[0].quote == "2023年9月15日"
     assert a.answer.startswith("根据《关于任免刘清章等工作人员职务的通知》（聊政任〔2023〕14号）：2023年9月15日[1]")
     assert "签发）" not in a.answer.splitlines()[0]  # the date is quoted, not repeated from the metadata
+
+
+def test_a_part_takes_the_line_of_the_kind_it_asks_for_even_when_the_whole_question_covers_it_less():
+    """"杜长涛被任命为什么？他原来的总督查职务呢？": the removal line answers the second part and
+    covers the whole question best; the first part needs the appointment line, which covers the
+    whole question below min_cover but its own words (杜长涛) well."""
+    from types import SimpleNamespace
+
+    from service.answer import AnswerPolicy, _with_parts
+    from service.answer_writing import Evidence
+    from service.evidence import TermStats
+    from service.question import parse_question
+
+    q = parse_question("杜长涛被任命为什么？他原来的总督查职务呢？", whole={"杜长涛"})
+    removed = _candidate("p2", "杜长涛的聊城市教育和体育局总督查职务；", 1.6)
+    appointed = _candidate("p1", "杜长涛为聊城市教育和体育局副局长；", 1.4)
+    appointed.cover = 0.37
+    ctx = SimpleNamespace(policy=AnswerPolicy(), term_stats=TermStats({}, 5.0, people=["杜长涛"]), document=lambda doc_id: SimpleNamespace(doc_id=doc_id))
+    a = SimpleNamespace(question=q, plausible=[removed, appointed])
+    chosen = [Evidence(SimpleNamespace(doc_id="d1"), removed.paragraph, [removed.sentence], removed.score)]
+    out = _with_parts(ctx, a, chosen)
+    assert [(e.paragraph.paragraph_id, e.sentences) for e in out] == [("p2", [removed.sentence]), ("p1", [appointed.sentence])]
