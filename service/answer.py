@@ -243,18 +243,19 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
     """Refuse, answer from the exact evidence, or hedge with the best passage."""
     if a.refusal:
         return Answer(answer=a.refusal, answered=False)
+    # "多少钱" with no sentence stating a figure of that kind: a passage without it answers nothing
+    figure_missing = a.question.intent.figure and not a.exact
     if not _answerable(ctx, a):
         if a.foreign:  # the gazettes mention the place, but not for what was asked
             return refusal(W.OUT_OF_SCOPE_PLACE, ctx, place=a.foreign[0])
-        if a.question.intent.figure and not a.exact and a.plausible and a.plausible[0].cover >= ctx.policy.min_cover:
+        if figure_missing and a.plausible and a.plausible[0].cover >= ctx.policy.min_cover:
             return refusal(W.NO_FIGURE, ctx)  # the topic is there, the figure asked for is not: say so
         return refusal(W.REFUSAL, ctx)
     strong = [c for c in a.exact if covers_enough(c, ctx.policy)]
     if strong:
         evidence = _select_evidence(ctx, a.question, with_best_match(strong, a.plausible), top_k)
         return write_answer(ctx, _with_date_line(a.question, _with_lists(ctx, _with_parts(ctx, a, evidence))), a.question)
-    if a.question.intent.figure and not a.exact:
-        # "多少钱" with no sentence stating a figure of that kind: a passage without it answers nothing
+    if figure_missing:
         return refusal(W.NO_FIGURE, ctx)
     pool = a.exact or a.plausible
     # the best passages of the best document, one sentence each: a hedge shows what is closest

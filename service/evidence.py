@@ -265,11 +265,12 @@ def rank_sentences(hits: list[Hit], paragraph: Callable[[str], Paragraph], q: Qu
                 continue
             # a list item ("检查治疗项目费用减免比例不低于20%；") leans on its paragraph's lead sentence
             ctx_cover = coverage(terms, f"{context} {p.text}", stats)
+            ctx_full = ctx_cover if terms == q.terms else coverage(q.terms, f"{context} {p.text}", stats)
             for s in sentences(p.text):
                 if len(s) < 6 or s not in hit.chunk.text:
                     continue
                 cover = combined_cover(coverage(terms, s, stats), ctx_cover)
-                full = cover if terms == q.terms else combined_cover(coverage(q.terms, s, stats), coverage(q.terms, f"{context} {p.text}", stats))
+                full = cover if terms == q.terms else combined_cover(coverage(q.terms, s, stats), ctx_full)
                 score = cover + intent_bonus(q, s) + 0.3 / (hit.rank + 1)
                 out.append(Candidate(hit, p, s, score, cover, full))
     if similarity is not None and semantic_weight and out:
