@@ -27,6 +27,13 @@ RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the head of each 
 CANDIDATES = 50
 
 
+# Each retriever's first hit stays within the fused top HEAD_DEPTH. RRF alone buries a chunk that one
+# retriever ranks first and the other misses ("2018年的低保提标…": dense 1st, BM25 not in its 50) under
+# chunks both rank middling; lifting the heads raised evidence@5 on dev 0.966 → 0.979 and on train
+# 0.957 → 0.969, and the decision model's cross-validated refusal F1 0.781 → 0.791.
+HEAD_DEPTH = 3
+
+
 def rrf_fuse(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:
     """Reciprocal rank fusion: row → Σ 1/(k + rank) over the ranked lists it appears in."""
     scores: dict[int, float] = {}
@@ -34,6 +41,19 @@ def rrf_fuse(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:
         for rank, row in enumerate(ranking, start=1):
             scores[row] = scores.get(row, 0.0) + 1.0 / (k + rank)
     return scores
+
+
+def with_heads_kept(scores: dict[int, float], rankings: list[list[int]], depth: int = HEAD_DEPTH) -> dict[int, float]:
+    """The fused scores, with each ranking's first row raised just above the row at `depth` when
+    fusion put it lower (scores stay in rank order)."""
+    out = dict(scores)
+    for ranking in rankings:
+        if not ranking or ranking[0] not in out:
+            continue
+        order = sorted(out, key=lambda r: -out[r])
+        if len(order) > depth and order.index(ranking[0]) >= depth:
+            out[ranking[0]] = out[order[depth - 1]] + 1e-6
+    return out
 
 
 def filter_mask(chunks: list[Chunk], docs: dict[str, Document], filters: Filters | None) -> np.ndarray | None:
@@ -143,7 +163,7 @@ class Retriever:
                 if signals is not None and rows:
                     signals.dense_top, signals.dense_doc = scores[rows[0]], self.store.chunks[rows[0]].doc_id
         with timed(timings, "fusion"):
-            fused = rrf_fuse(rankings) if mode == "hybrid" else {r: 1.0 / (RRF_K + i) for i, r in enumerate(rankings[0], 1)}
+            fused = with_heads_kept(rrf_fuse(rankings), rankings) if mode == "hybrid" else {r: 1.0 / (RRF_K + i) for i, r in enumerate(rankings[0], 1)}
             order = sorted(fused, key=lambda r: -fused[r])
             order = self._docnum_first(query, order, fused, mask)
             tokens = tokenize(query)

@@ -13,6 +13,21 @@ def test_rrf_fuse_exact_scores():
     assert max(scores, key=scores.get) == 1
 
 
+def test_each_retrievers_first_hit_stays_in_the_fused_top_three():
+    """Row 9 is dense's first and BM25 misses it: RRF alone puts it sixth, below rows both rank middling."""
+    from service.retrieval import with_heads_kept
+
+    bm25 = [1, 2, 3, 4, 5, 6]
+    dense = [9, 2, 3, 1, 4, 5]
+    fused = rrf_fuse([bm25, dense], k=60)
+    assert sorted(fused, key=lambda r: -fused[r])[:6] == [2, 1, 3, 4, 5, 9]
+    kept = with_heads_kept(fused, [bm25, dense], depth=3)
+    order = sorted(kept, key=lambda r: -kept[r])
+    assert order[:4] == [2, 1, 9, 3]
+    assert [kept[r] for r in order] == sorted(kept.values(), reverse=True)
+    assert with_heads_kept(fused, [bm25, [2, 9]], depth=3) == fused  # heads already in the top three: unchanged
+
+
 @pytest.mark.parametrize("variant", ["聊政办字[2018]76号", "聊政办字〔2018〕76 号", "聊政办字【2018】76号讲了什么", "请问聊政办字(2018)76号"])
 def test_docnum_in_query_puts_that_document_first(fake_engine, variant):
     hits = fake_engine.search(variant, k=5)
