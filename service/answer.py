@@ -381,7 +381,7 @@ def _with_parts(ctx: AnswerContext, a: Assessment, chosen: list[Evidence]) -> li
 def _with_date_line(q: Question, chosen: list[Evidence]) -> list[Evidence]:
     """"聊政任〔2023〕14号是哪天签发的？": the first document's date line (under its signature) is
     quoted first, since the sentences chosen for the question's words do not state it."""
-    if not (q.intent.issued or any(p.intent.issued for p in q.parts)) or not chosen:
+    if not q.intent.issued or not chosen:  # a part that asks it holds the cue, so the whole question does
         return chosen
     doc = chosen[0].doc
     line = next((p for p in reversed(doc.paragraphs) if p.kind == "signature" and FULL_DATE_RE.fullmatch(p.text.strip())), None)

@@ -115,9 +115,14 @@ def coverage(terms: tuple[str, ...] | list[str], text: str, stats: TermStats) ->
     """
     if not terms:
         return 0.0
-    norm = stats.spelled_out(normalize_for_index(text).lower())
+    norm = _matchable(text, stats)
     total, rows = stats.terms_table(tuple(terms))
     return sum(row[0] for row in rows if _holds(row, norm)) / total
+
+
+def _matchable(text: str, stats: TermStats) -> str:
+    """The text as terms are matched in it: normalised, lower-cased, with the other name of each defined name."""
+    return stats.spelled_out(normalize_for_index(text).lower())
 
 
 def _holds(row: tuple[float, tuple[str, ...], str | None], norm: str) -> bool:
@@ -241,8 +246,7 @@ def reachable_terms(terms: tuple[str, ...], hits: list[Hit], stats: TermStats) -
     no sentence from another, and counting it shrank every coverage until the rank and similarity
     bonuses outweighed the words that do match. What the passages lack is still seen by the
     decision model (unknown_share, paragraph_missing, sentence_cover count every term)."""
-    norms = [stats.spelled_out(normalize_for_index(f"{h.chunk.title} {' '.join(h.chunk.heading_path)} {h.chunk.text}").lower())
-             for h in hits]
+    norms = [_matchable(f"{h.chunk.title} {' '.join(h.chunk.heading_path)} {h.chunk.text}", stats) for h in hits]
     _, rows = stats.terms_table(tuple(terms))
     return tuple(t for t, row in zip(terms, rows) if any(_holds(row, n) for n in norms)) or terms
 

@@ -156,8 +156,9 @@ def official_terms(terms: tuple[str, ...] | list[str]) -> list[str]:
 
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_NUMBER_RE = re.compile("[零〇一二两三四五六七八九十]+")
-_COUNTED_RE = re.compile(f"^[零〇一二两三四五六七八九十]+个?(?:{'|'.join(V.COUNTED_UNITS)})$")
+_CN_NUMBER_CHARS = f"[{''.join(_CN_DIGITS)}十]+"  # what cn_number reads
+_CN_NUMBER_RE = re.compile(_CN_NUMBER_CHARS)
+_COUNTED_RE = re.compile(f"^{_CN_NUMBER_CHARS}个?(?:{'|'.join(V.COUNTED_UNITS)})$")
 
 
 def cn_number(text: str) -> int | None:
