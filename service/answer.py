@@ -243,20 +243,20 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
     """Refuse, answer from the exact evidence, or hedge with the best passage."""
     if a.refusal:
         return Answer(answer=a.refusal, answered=False)
-    # "多少钱" with no sentence stating a figure of that kind: a passage without it answers nothing
-    figure_missing = a.question.intent.figure and not a.exact
+    # "多少钱" or "哪天" with no sentence stating a figure or date of that kind: a passage without it answers nothing
+    missing = None if a.exact else _missing_kind(a.question)
     if not _answerable(ctx, a):
         if a.foreign:  # the gazettes mention the place, but not for what was asked
             return refusal(W.OUT_OF_SCOPE_PLACE, ctx, place=a.foreign[0])
-        if figure_missing and a.plausible and a.plausible[0].cover >= ctx.policy.min_cover:
-            return refusal(W.NO_FIGURE, ctx)  # the topic is there, the figure asked for is not: say so
+        if missing and a.plausible and a.plausible[0].cover >= ctx.policy.min_cover:
+            return refusal(missing, ctx)  # the topic is there, the figure asked for is not: say so
         return refusal(W.REFUSAL, ctx)
     strong = [c for c in a.exact if covers_enough(c, ctx.policy)]
     if strong:
         evidence = _select_evidence(ctx, a.question, with_best_match(strong, a.plausible), top_k)
         return write_answer(ctx, _with_date_line(a.question, _with_lists(ctx, _with_parts(ctx, a, evidence))), a.question)
-    if figure_missing:
-        return refusal(W.NO_FIGURE, ctx)
+    if missing:
+        return refusal(missing, ctx)
     pool = a.exact or a.plausible
     # the best passages of the best document, one sentence each: a hedge shows what is closest
     best: list[Candidate] = []
@@ -271,6 +271,16 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
     if not (a.question.intent.issued and evidence[0].paragraph.kind == "signature"):  # the date line answers exactly
         answer.answer = W.HEDGE_LEAD + "\n" + answer.answer
     return answer
+
+
+def _missing_kind(q: Question) -> str | None:
+    """The refusal for a question whose asked kind of fact no passage states: a figure, or a date
+    (not "还有效吗", which the 施行 clause answers, nor a document's issue date, which its date line gives)."""
+    if q.intent.figure:
+        return W.NO_FIGURE
+    if q.intent.date and not (q.intent.validity or q.intent.issued or q.intent.yes_no or q.parts):
+        return W.NO_DATE
+    return None
 
 
 def covers_enough(c: Candidate, policy: AnswerPolicy) -> bool:

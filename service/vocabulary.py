@@ -35,6 +35,8 @@ HOME_WORDS = frozenset({"聊城", "聊城市", "本市", "我市", "全市", "�
 # ("哪几家医院" asks which ones, not how many)
 FIGURE_CUES = r"多少|(?<!哪)几[个年天岁项家所处次名]?|多大|多高|比例|金额|标准是|多长|多久"
 DATE_CUES = r"什么时候|啥时候|何时|哪天|哪一天|哪年|哪一年|几月|日期|截止|施行|生效|有效期"
+# a date to the day: "哪天开幕" is not answered by "2023年举办"
+DAY_CUES = r"哪天|哪一天|几号|几月几[日号]|具体日期"
 DEPARTMENT_CUES = r"哪个部门|哪些部门|哪个单位|什么部门|谁负责|牵头|找谁|负责单位|主管|哪家|谁管|归谁管|管不管"
 # whether, or since / until when, a document applies: answered by its 施行 / 有效期 clause
 VALIDITY_CUES = r"还有效|仍然有效|是否有效|有效吗|失效|过期|废止|施行|试行到|执行到|管到|开始(执行|实施|算)|(什么|啥)时候(开始|起)|(管|有效)(几年|多久|多长)"
@@ -42,8 +44,9 @@ VALIDITY_CUES = r"还有效|仍然有效|是否有效|有效吗|失效|过期|�
 DOCUMENT_ANAPHORA = "本(?:实施|暂行|试行)?(?:" + "|".join((*EMBEDDED_SUFFIXES, "通知", "决定", "条例", "公告")) + ")"
 # who held a post before: answered by the removal line of a 任免 notice
 FORMER_HOLDER_CUES = r"原来|原先|之前|以前|前任|免去|免了|被免|卸任|调走|调哪|换成|换了"
-# a person's new post: answered by the appointment line ("X为…"), not by the removal ("X的…职务")
-NEW_POST_CUES = r"新任|新职|调任|调到|调哪|调去|任命为|被任命|任什么|担任什么|接任|去哪个单位|到哪个单位"
+# a person's new post: answered by the appointment line ("X为…"), not by the removal ("X的…职务");
+# "标准调到了多少" asks a figure
+NEW_POST_CUES = r"新任|新职|调任|调到(?!了?(?:多少|几))|调哪|调去|任命为|被任命|任什么|担任什么|接任|去哪个单位|到哪个单位"
 # "调任之前在哪", "任命以前": the time before the new post, so the removal line answers it
 BEFORE_NEW_POST = r"之前|以前|前"
 # when a document was issued ("是哪天签发的", "什么时候发的文"): its date line under the signature answers it
