@@ -197,6 +197,7 @@ def decision_features(ctx: AnswerContext, q: Question, hits: list[Hit], ranked: 
         top_term_in_sentence=float(bool(top_term and coverage([top_term], said, stats) > 0)),
         paragraph_missing=1.0 - coverage(q.terms, context, stats),
         chunk_cover=coverage(q.terms, hits[0].chunk.text + hits[0].chunk.title, ctx.term_stats) if hits else 0.0,
+        section_cover=coverage(q.terms, " ".join(best.hit.chunk.heading_path), stats) if best else 0.0,
         unknown_share=unknown_share(q.terms, ctx.term_stats),
         fits_intent=float(bool(exact) and exact[0].cover >= ctx.policy.min_cover),
         intent_gap=max((c.cover for c in plausible), default=0.0) - max((c.cover for c in exact), default=0.0) if exact else 0.0,

@@ -34,6 +34,11 @@ class DecisionFeatures:
     top_term_in_sentence: float  # 1 when the question's most specific term is in the best sentence
     paragraph_missing: float  # share of key-term weight absent from the best paragraph and its title
     chunk_cover: float  # key-term coverage of the best chunk as a whole
+    # key-term coverage of the best sentence's document title and section headings: whether the
+    # passage sits where the gazette speaks of the question's subject. A near miss is often
+    # answered by a figure from a section about something else ("雁阵形集群领军企业奖励多少" →
+    # the awards for 技术创新示范企业); cross-validated AUC 0.939 → 0.945, refusal F1 0.780 → 0.804
+    section_cover: float
     unknown_share: float  # share of key-term weight in words the corpus never uses
     # 1 when the best-ranked sentence of the kind of fact asked for covers the question (≥ min_cover);
     # "any such sentence" was tried: cross-validated no better, and dev lost 3 answers

@@ -197,9 +197,9 @@ def test_the_intent_gap_is_how_much_better_the_topic_sentence_covers_than_the_fi
     from service.question import parse_question
     from service.results import RetrievalSignals
 
-    def cand(sentence, cover):
-        hit = SimpleNamespace(chunk=SimpleNamespace(doc_id="d1", type="通知", date=None, title="通知", text=sentence))
-        return Candidate(hit, SimpleNamespace(paragraph_id="p", text=sentence), sentence, cover, cover)
+    def cand(sentence, cover, headings=("通知",)):
+        chunk = SimpleNamespace(doc_id="d1", type="通知", date=None, title="通知", text=sentence, heading_path=headings)
+        return Candidate(SimpleNamespace(chunk=chunk), SimpleNamespace(paragraph_id="p", text=sentence), sentence, cover, cover)
 
     topic = cand("建立80周岁及以上老年人高龄津贴制度，按月发放高龄津贴。", 0.85)
     amount = cand("城市居民最低生活保障标准提高到每人每月440元。", 0.40)
@@ -211,6 +211,28 @@ def test_the_intent_gap_is_how_much_better_the_topic_sentence_covers_than_the_fi
     assert same.intent_gap == 0.0
     none = decision_features(ctx, q, [], [topic], [topic], [], RetrievalSignals(), None)
     assert (none.intent_gap, none.fits_intent) == (0.0, 0.0)  # no figure at all: fits_intent says so
+
+
+def test_the_section_cover_is_how_much_of_the_question_the_best_sentences_headings_hold():
+    """The amount of 低保 sits under headings about 低保, not about 高龄津贴: a neighbouring subject."""
+    from types import SimpleNamespace
+
+    from service.answer import AnswerPolicy, decision_features
+    from service.evidence import Candidate, TermStats
+    from service.question import parse_question
+    from service.results import RetrievalSignals
+
+    def cand(sentence, headings):
+        chunk = SimpleNamespace(doc_id="d1", type="通知", date=None, title=headings[0], text=sentence, heading_path=headings)
+        return Candidate(SimpleNamespace(chunk=chunk), SimpleNamespace(paragraph_id="p", text=sentence), sentence, 1.0, 0.5)
+
+    ctx = SimpleNamespace(policy=AnswerPolicy(), term_stats=TermStats({}, 5.0))
+    q = parse_question("高龄津贴每月发多少？")  # terms the stats never saw weigh 4, a single character half that
+    other = cand("城市居民最低生活保障标准提高到每人每月440元。", ("关于提高最低生活保障标准的通知", "一、城市低保"))
+    own = cand("高龄津贴每月100元。", ("关于建立高龄津贴制度的通知", "二、发放标准"))
+    section = lambda c: decision_features(ctx, q, [], [c], [c], [c], RetrievalSignals(), None).section_cover  # noqa: E731
+    assert q.terms == ("高龄", "津贴", "每月", "发")
+    assert (section(other), section(own)) == (0.0, pytest.approx(10 / 14))  # 高龄, 津贴 and 发 (in 发放)
 
 
 @pytest.mark.parametrize("question, sentence, fits", [
@@ -301,7 +323,7 @@ def test_person_named_is_set_when_the_best_sentence_names_the_person_asked_about
     from service.results import RetrievalSignals
 
     def cand(sentence):
-        hit = SimpleNamespace(chunk=SimpleNamespace(doc_id="d1", type="任免", date=None, title="通知", text=sentence))
+        hit = SimpleNamespace(chunk=SimpleNamespace(doc_id="d1", type="任免", date=None, title="通知", text=sentence, heading_path=("通知",)))
         return Candidate(hit, SimpleNamespace(paragraph_id="p", text=sentence), sentence, 1.0, 0.8)
 
     stats = TermStats({"任命": 2.0}, 6.0, people=["张宏图"])
