@@ -250,7 +250,7 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
         if a.foreign:  # the gazettes mention the place, but not for what was asked
             return refusal(W.OUT_OF_SCOPE_PLACE, ctx, place=a.foreign[0])
         if missing and a.plausible and a.plausible[0].cover >= ctx.policy.min_cover:
-            return refusal(missing, ctx)  # the topic is there, the figure asked for is not: say so
+            return refusal(missing, ctx)  # the topic is there, the figure or date asked for is not: say so
         return refusal(W.REFUSAL, ctx)
     strong = [c for c in a.exact if covers_enough(c, ctx.policy)]
     if strong:

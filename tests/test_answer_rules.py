@@ -297,10 +297,36 @@ def test_when_is_answered_by_a_date_or_a_time_limit(sentence, fits):
     assert fits_intent(q, _candidate("p1", sentence, 1.0)) is fits
 
 
+@pytest.mark.parametrize("question, sentence, fits", [
+    ("第三届运动会是哪天开幕的？", "2023年举办聊城市第三届运动会。", False),  # a year does not name the day
+    ("第三届运动会是哪天开幕的？", "9月15日，聊城市第三届运动会开幕。", True),
+    ("这个办法从哪一天开始施行？", "本办法自发布之日起施行。", True),
+    ("第三届运动会是哪天开幕的？", "依据聊城市人民政府令第46号。", False),  # a decree's 号 is no day
+    ("第三届运动会是哪年举办的？", "2023年举办聊城市第三届运动会。", True),  # a year asked, a year given
+])
+def test_a_question_for_the_day_is_answered_by_a_date_to_the_day(question, sentence, fits):
+    from service.evidence import fits_intent
+    from service.question import parse_question
+
+    assert fits_intent(parse_question(question), _candidate("p1", sentence, 1.0)) is fits
+
+
+def test_a_date_question_whose_date_no_passage_states_is_refused_in_its_own_words(fake_engine):
+    """The gazette says the games are held in 2023, never on which day they open."""
+    from service.answer import answer_question
+    from service.wording import NO_DATE
+
+    day = answer_question(fake_engine.answer_context, "2023年聊城市第三届运动会是哪天开幕的？")
+    assert not day.answered and day.answer.startswith(NO_DATE.split("{corpus}")[0]) and "具体日期" in day.answer
+    year = answer_question(fake_engine.answer_context, "2023年聊城市第三届运动会是哪年举办的？")
+    assert year.answered and "2023年举办聊城市第三届运动会。" in year.answer
+
+
 @pytest.mark.parametrize("question, new_post", [
     ("张宏图新任什么职务？", True), ("马新明被任命到哪个单位了？", True), ("刘瑞峰后来调到哪了？", True),
     ("孟宪奇被免去了什么职务？", False), ("聊城市第二人民医院院长是谁？", False),
     ("刘瑞峰调任之前在哪个单位？", False),  # the time before the new post: the removal line answers it
+    ("城市低保标准每月调到了多少？", False),  # a standard raised to a figure: no post
 ])
 def test_a_new_post_is_answered_by_the_appointment_line_first(question, new_post):
     """"新任什么职务": "张宏图为…院长" answers it; "张宏图的…副局长职务" (a removal) holds the word 职务 but not the answer."""
