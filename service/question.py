@@ -23,7 +23,7 @@ DATE_RE = re.compile(rf"\d{{4}}年(\d{{1,2}}月)?(\d{{1,2}}日)?|\d{{1,2}}月\d{
 DEPT_NOTE_RE = re.compile(r"[（(](牵头单位|责任单位|负责单位)[：:][^）)]*[）)]|[（(]市[^（）()]{1,20}负责[）)]")
 DEPT_RE = re.compile(DEPT_NOTE_RE.pattern + r"|负责")
 # a sentence that names who did or became something: "夏章勇为…院长", "市长张百顺主持会议"
-PERSON_RE = re.compile(r"[\u4e00-\u9fff]{2,4}为[\u4e00-\u9fff（）()]{2,}|任命|免去|主持|出席|参加|讲话|带队|率[团队]|致辞|会见|代表|调研|考察|视察|督导|邀请|专家|来聊")
+PERSON_RE = re.compile(r"[\u4e00-\u9fff]{2,4}为[\u4e00-\u9fff（）()]{2,}|任命|免去|主持|出席|参加|讲话|带队|带领|率领|率[^，。；]{0,8}[团队组]|致辞|会见|代表|调研|考察|视察|督导|邀请|专家|来聊")
 REMOVAL_RE = re.compile(r"[\u4e00-\u9fff]{2,4}的[\u4e00-\u9fff（）()]{2,}职务")  # 免去：伦炜的…主任职务
 APPOINTMENT_RE = re.compile(rf"^{V.NAME_LIST}为[\u4e00-\u9fff（）()]{{2,}}")  # 任命：马新明为…副局长
 VALIDITY_RE = re.compile(r"起(施行|执行|实施)|之日起|有效期(至|为|到)|同时废止|停止执行|不再执行")

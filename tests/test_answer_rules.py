@@ -297,6 +297,19 @@ def test_when_is_answered_by_a_date_or_a_time_limit(sentence, fits):
     assert fits_intent(q, _candidate("p1", sentence, 1.0)) is fits
 
 
+@pytest.mark.parametrize("sentence, fits", [
+    ("14日,省财政厅二级巡视员袁培全带领省财政厅政策宣讲组到我市就财政支持新旧动能转换进行政策宣讲。", True),
+    ("省人大教科文卫委员会副主任委员毕玉惠率调研组到我市就立法工作情况进行调研。", True),
+    ("省财政厅政策宣讲组到我市就财政支持新旧动能转换进行政策宣讲。", False),  # nobody named
+])
+def test_who_led_a_visit_is_answered_by_the_sentence_naming_who_led_it(sentence, fits):
+    from service.evidence import fits_intent
+    from service.question import parse_question
+
+    q = parse_question("省财政厅来聊城宣讲财政政策，带队的是谁？")
+    assert q.intent.person and fits_intent(q, _candidate("p1", sentence, 1.0)) is fits
+
+
 @pytest.mark.parametrize("question, sentence, fits", [
     ("第三届运动会是哪天开幕的？", "2023年举办聊城市第三届运动会。", False),  # a year does not name the day
     ("第三届运动会是哪天开幕的？", "9月15日，聊城市第三届运动会开幕。", True),
