@@ -9,7 +9,8 @@ Reported figures are cross-validated with folds grouped by source question, so a
 its rewording never sit on both sides of a split. The threshold is the highest probability at
 which the cross-validated predictions refuse at most `max_false_refusal` of answerable questions:
 the median over CV_SHUFFLES shufflings of the folds, because one split's threshold moves with
-which questions happen to share a fold (0.17–0.24 over ten shufflings of the same rows). The
+which questions happen to share a fold (0.17–0.24 over ten shufflings of the same rows; the median
+of ten still moved by 0.005 from that of thirty). The
 reported figures are the means over those shufflings, at that threshold.
 """
 from __future__ import annotations
@@ -26,7 +27,7 @@ from service.vocabulary import colloquial_lexicon
 
 DEFAULT_FILES = ("eval/data/dev.jsonl", "eval/data/train.jsonl", "eval/data/decision_negatives.jsonl")
 MAX_FALSE_REFUSAL = 0.03
-CV_SHUFFLES = 10
+CV_SHUFFLES = 30
 
 
 def everyday_rewrites() -> dict[str, str]:
