@@ -245,7 +245,7 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
     if a.refusal:
         return Answer(answer=a.refusal, answered=False)
     # "多少钱" or "哪天" with no sentence stating a figure or date of that kind: a passage without it answers nothing
-    missing = None if a.exact else _missing_kind(a.question)
+    missing = None if a.exact else _missing_kind_refusal(a.question)
     if not _answerable(ctx, a):
         if a.foreign:  # the gazettes mention the place, but not for what was asked
             return refusal(W.OUT_OF_SCOPE_PLACE, ctx, place=a.foreign[0])
@@ -274,7 +274,7 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
     return answer
 
 
-def _missing_kind(q: Question) -> str | None:
+def _missing_kind_refusal(q: Question) -> str | None:
     """The refusal for a question whose asked kind of fact no passage states: a figure, or a date
     (not "还有效吗", which the 施行 clause answers, nor a document's issue date, which its date line gives)."""
     if q.intent.figure:
