@@ -261,6 +261,7 @@ def rank_sentences(hits: list[Hit], paragraph: Callable[[str], Paragraph], q: Qu
     """
     out: list[Candidate] = []
     terms = reachable_terms(q.terms, hits, stats)
+    all_reachable = terms == q.terms  # then the full coverage is the coverage
     for hit in hits:
         context = f"{hit.chunk.title} {' '.join(hit.chunk.heading_path)}"
         for pid in hit.chunk.paragraph_ids:
@@ -269,12 +270,12 @@ def rank_sentences(hits: list[Hit], paragraph: Callable[[str], Paragraph], q: Qu
                 continue
             # a list item ("检查治疗项目费用减免比例不低于20%；") leans on its paragraph's lead sentence
             ctx_cover = coverage(terms, f"{context} {p.text}", stats)
-            ctx_full = ctx_cover if terms == q.terms else coverage(q.terms, f"{context} {p.text}", stats)
+            ctx_full = ctx_cover if all_reachable else coverage(q.terms, f"{context} {p.text}", stats)
             for s in sentences(p.text):
                 if len(s) < 6 or s not in hit.chunk.text:
                     continue
                 cover = combined_cover(coverage(terms, s, stats), ctx_cover)
-                full = cover if terms == q.terms else combined_cover(coverage(q.terms, s, stats), ctx_full)
+                full = cover if all_reachable else combined_cover(coverage(q.terms, s, stats), ctx_full)
                 score = cover + intent_bonus(q, s) + 0.3 / (hit.rank + 1)
                 out.append(Candidate(hit, p, s, score, cover, full))
     if similarity is not None and semantic_weight and out:

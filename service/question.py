@@ -17,8 +17,15 @@ from . import vocabulary as V
 
 FIGURE_RE = re.compile(r"\d[\d.,，]*\s*(%|％|元|万元|亿元|万|亿|个|人|家|所|处|张|次|年|天|日|月|小时|公里|平方米|亩|吨|项|条|户|座|名|倍|分)")
 CN_FIGURE_RE = re.compile(rf"[{V.CN_NUMERALS}]+[个家人项所处张次名座年天倍]")
+
+
+def _time_limit(units: str) -> str:
+    """A limit counted in these units: "30个工作日内", "十五日内"."""
+    return rf"[\d{V.CN_NUMERALS}]+\s*个?(?:{units})内"
+
+
 # a date, or a time limit that answers "什么时候/最晚什么时候" ("通知印发后30个工作日内")
-DATE_RE = re.compile(rf"\d{{4}}年(\d{{1,2}}月)?(\d{{1,2}}日)?|\d{{1,2}}月\d{{1,2}}日|(年|月)底前|之日起|[\d{V.CN_NUMERALS}]+\s*个?(工作日|日|天|周|月)内")
+DATE_RE = re.compile(rf"\d{{4}}年(\d{{1,2}}月)?(\d{{1,2}}日)?|\d{{1,2}}月\d{{1,2}}日|(年|月)底前|之日起|{_time_limit('工作日|日|天|周|月')}")
 # a responsibility note names the department outright; a bare 负责 only hints at one
 DEPT_NOTE_RE = re.compile(r"[（(](牵头单位|责任单位|负责单位)[：:][^）)]*[）)]|[（(]市[^（）()]{1,20}负责[）)]")
 DEPT_RE = re.compile(DEPT_NOTE_RE.pattern + r"|负责")
@@ -29,7 +36,7 @@ APPOINTMENT_RE = re.compile(rf"^{V.NAME_LIST}为[\u4e00-\u9fff（）()]{{2,}}") 
 VALIDITY_RE = re.compile(r"起(施行|执行|实施)|之日起|有效期(至|为|到)|同时废止|停止执行|不再执行")
 PROCEDURE_RE = re.compile(r"申请|办理|提交|提供|受理|审核|审批|登记|程序|流程|材料|凭")
 # a date to the day, or a limit in days; the gazettes write 日 (a 号 would be a 文号's or a decree's)
-DAY_DATE_RE = re.compile(rf"\d{{1,2}}\s*日|之日起|当[日天]|[\d{V.CN_NUMERALS}]+\s*个?(工作日|日|天)内")
+DAY_DATE_RE = re.compile(rf"\d{{1,2}}\s*日|之日起|当[日天]|{_time_limit('工作日|日|天')}")
 FULL_DATE_RE = re.compile(r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")  # a date line: "2023年9月15日"
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*年|(?=\D|$))")
 MONTH_RE = re.compile(r"((?:19|20)\d\d)年(\d{1,2})月")
