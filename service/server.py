@@ -9,6 +9,7 @@ import uvicorn
 
 from indexer.settings import Settings
 from service.answer_text import format_answer, print_answer  # noqa: F401  (re-exported)
+from service import threadsafe_ast
 from service.app import create_app
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ def build_server(
 ) -> uvicorn.Server:
     """A uvicorn server for the app. The engine is loaded here, before serving, unless given,
     so a missing index fails as a GazetteError (a one-line CLI error) rather than a traceback."""
+    threadsafe_ast.install()  # request threads log tracebacks at once; see service/threadsafe_ast.py
     if engine is None:
         from service.engine import Engine
 

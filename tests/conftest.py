@@ -13,6 +13,11 @@ from pathlib import Path
 import pytest
 
 from indexer.settings import REPO_ROOT, Settings, get_settings
+from service import threadsafe_ast
+
+# pytest formats a failure with ast.parse while a live server's thread may log its own traceback:
+# on CPython 3.11.7 that race ended the whole run in INTERNALERROR (see service/threadsafe_ast.py)
+threadsafe_ast.install()
 
 
 @pytest.fixture(autouse=True)

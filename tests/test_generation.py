@@ -218,6 +218,73 @@ def test_unreachable_or_unset_model_falls_back_without_an_error(tmp_path):
     assert body["fallback"] == "llm_not_configured: GAZETTE_LLM_URL is unset"
 
 
+def _ask_generated(tmp_path, **settings):
+    with _client(tmp_path, **settings) as client:
+        r = client.post("/api/ask", json={"question": "烈士褒扬金标准", "answer_mode": "generated"})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def _incompatible_server() -> FastAPI:
+    """Not OpenAI-compatible: a 404 page for the chat route, and a stream of something else."""
+    app = FastAPI()
+
+    @app.post("/bad-route/v1/chat/completions")
+    async def html():
+        return StreamingResponse(iter(["<html>not here</html>"]), status_code=404, media_type="text/html")
+
+    @app.post("/bad-stream/v1/chat/completions")
+    async def garbage():
+        return StreamingResponse(iter(['data: {"choices": "none"}\n\n', "data: [DONE]\n\n"]),
+                                 media_type="text/event-stream")
+
+    return app
+
+
+def test_a_misconfigured_url_falls_back_with_its_reason(tmp_path):
+    body = _ask_generated(tmp_path, llm_url="not a url at all")
+    assert (body["answered"], body["answer_mode"]) == (True, "extractive")
+    assert body["fallback"].startswith("llm_unavailable: ")
+    assert body["answer"].startswith("烈士褒扬金标准为烈士牺牲时上一年度全国城镇居民人均可支配收入的30倍")
+
+
+def test_an_incompatible_server_falls_back_with_its_reason(tmp_path):
+    with serve_app(_incompatible_server()) as url:
+        base = url.removesuffix("/v1")
+        not_found = _ask_generated(tmp_path, llm_url=f"{base}/bad-route/v1")
+        garbled = _ask_generated(tmp_path, llm_url=f"{base}/bad-stream/v1")
+    assert (not_found["answer_mode"], not_found["fallback"]) == ("extractive", f"llm_unavailable: HTTP 404 from {base}/bad-route/v1")
+    assert garbled["answer_mode"] == "extractive"
+    assert garbled["fallback"].startswith("llm_unavailable: unexpected ")
+
+
+def test_any_exception_from_the_client_falls_back(tmp_path, monkeypatch):
+    """An SDK release that rejects our arguments (openai 3.0 took no httpx.Timeout) raised a TypeError,
+    which was no OpenAIError: /api/ask answered 500. Whatever the client raises, the answer falls back."""
+    from service.generation import llm_client
+
+    def incompatible_sdk(url, api_key, timeout):
+        raise TypeError("Invalid timeout: expected a number, None, a tuple or httpx2.Timeout")
+
+    monkeypatch.setattr(llm_client, "_client", incompatible_sdk)
+    body = _ask_generated(tmp_path, llm_url="http://127.0.0.1:9/v1")
+    assert (body["answered"], body["answer_mode"]) == (True, "extractive")
+    assert body["fallback"] == ("llm_unavailable: unexpected TypeError from the model client: "
+                                "Invalid timeout: expected a number, None, a tuple or httpx2.Timeout")
+    with _client(tmp_path, llm_url="http://127.0.0.1:9/v1") as client:
+        events = parse_sse(client.post("/api/chat", json={"question": "烈士褒扬金标准", "answer_mode": "generated"}).text)
+    assert events[-1][1]["fallback"].startswith("llm_unavailable: unexpected TypeError")
+
+
+def test_the_client_timeout_is_the_sdks_own_type():
+    from service.generation import llm_client
+
+    llm_client._client.cache_clear()
+    client = llm_client._client("http://127.0.0.1:9/v1", None, 30.0)
+    assert isinstance(client.timeout, openai.Timeout)
+    assert (client.timeout.connect, client.timeout.read) == (5.0, 30.0)
+
+
 def test_a_refused_question_is_not_sent_to_the_model(tmp_path, fake_llm):
     llm, url = fake_llm
     before = len(llm.requests)

@@ -2,7 +2,9 @@
 
 The `openai` SDK is imported on first use, so a CLI command or a service that never generates
 does not pay for it. Every failure to get text (unreachable, timeout, HTTP error, a stream that
-breaks) is one exception, LLMUnavailable, whose message goes into `fallback`.
+breaks, a server that is not OpenAI-compatible, an SDK release that rejects our arguments) is one
+exception, LLMUnavailable, whose message goes into `fallback`: a generated answer can fall back,
+never fail.
 """
 from __future__ import annotations
 
@@ -39,17 +41,20 @@ class LLMConfig:
 
 @lru_cache(maxsize=4)
 def _client(url: str, api_key: str | None, timeout: float):
-    import httpx
-    from openai import OpenAI
+    from openai import OpenAI, Timeout
 
-    # connecting must be quick (an unreachable server falls back at once); reading may take the whole budget
+    # connecting must be quick (an unreachable server falls back at once); reading may take the whole budget.
+    # The SDK's own Timeout type: openai 2.x re-exports httpx's, 3.x httpx2's, and each rejects the other's.
     return OpenAI(base_url=url, api_key=api_key or "not-needed", max_retries=0,
-                  timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)))
+                  timeout=Timeout(timeout, connect=min(5.0, timeout)))
 
 
 def stream_chat(config: LLMConfig, messages: list[dict]) -> Iterator[str]:
     """The answer's text in pieces as the model writes them. Raises LLMUnavailable."""
-    import openai
+    try:
+        import openai
+    except ImportError as e:
+        raise LLMUnavailable(f"the openai package cannot be imported ({e}); pip install openai") from None
 
     deadline = time.monotonic() + config.timeout
     try:
@@ -72,6 +77,10 @@ def stream_chat(config: LLMConfig, messages: list[dict]) -> Iterator[str]:
         raise LLMUnavailable(f"HTTP {e.status_code} from {config.url}") from None
     except openai.OpenAIError as e:
         raise LLMUnavailable(f"{type(e).__name__}: {e}") from None
+    except LLMUnavailable:
+        raise
+    except Exception as e:  # an SDK or server we did not test against: fall back, and say what broke
+        raise LLMUnavailable(f"unexpected {type(e).__name__} from the model client: {e}") from None
 
 
 def _cause(e: Exception) -> str:
