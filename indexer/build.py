@@ -25,6 +25,7 @@ from .index_files import (  # noqa: F401  (re-exported: the names callers have u
     BM25_DIR, FAISS_FILE, FORMAT_VERSION, MANIFEST, SENTENCE_KEYS, SENTENCE_VECTORS, STORE, read_manifest, save_index,
 )
 from .parser import gazette_files, parse_files
+from .readers import readers_code_hash
 from .settings import Settings
 from .store import EmbeddingCache
 from .models import Document
@@ -42,7 +43,7 @@ BUILD_LOCK = "build.lock"  # in the cache folder, beside the index
 # shapes the index (sentence_keys, the manifest) bumps index_files.FORMAT_VERSION or INDEX_LOGIC_VERSION.
 INDEX_SHAPING_MODULES = (
     "text", "frontmatter", "articles", "paragraphs", "metadata", "parser", "duplicates", "models",
-    "chunker", "tokens", "lexical", "store", "index_files",
+    "chunker", "tokens", "lexical", "store", "index_files", "pages",
 )
 INDEX_LOGIC_VERSION = 1  # build.py's own index-shaping logic (sentence_keys, what is embedded)
 EMBED_BUCKET = 64  # texts per embedding call, after sorting by length
@@ -72,6 +73,7 @@ def indexer_code_hash() -> str:
     here = Path(__file__).parent
     for name in INDEX_SHAPING_MODULES:
         h.update(name.encode() + b"\0" + (here / f"{name}.py").read_bytes())
+    h.update(readers_code_hash().encode())  # how a PDF, page or portal page is read shapes the index too
     return h.hexdigest()
 
 
@@ -214,7 +216,7 @@ def _build_index(settings: Settings, paths: list[Path] | None, embedder: Embedde
         report.seconds = time.perf_counter() - started
         return report
 
-    parsed = parse_files(files)
+    parsed = parse_files(files, cache_dir=source_cache_dir(settings))
     report.errors = [str(e) for e in parsed.errors]
     report.problems = {Path(e.path).name: e.problem for e in parsed.errors}
     report.duplicates = parsed.duplicates
@@ -266,3 +268,8 @@ def _swap_in(new: Path, target: Path) -> None:
         target.rename(old)
     new.rename(target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def source_cache_dir(settings: Settings) -> Path:
+    """Where what the readers took out of PDFs is kept (OCR costs seconds a page; a rebuild reuses it)."""
+    return settings.cache_dir / "sources"

@@ -4,8 +4,10 @@ Every change rebuilds the index of the whole folder (build.build_index); the emb
 makes that cheap, since only the new chunks are embedded. The CLI (`gazette add`, `gazette
 remove`, `gazette sources`) and the admin API both call these functions.
 
-- A file is parsed before it enters the folder, so a bad file (empty, not UTF-8, not a
-  government document) is reported with its own error and never lands; the others still do.
+- A file is parsed before it enters the folder, so a bad file (empty, not UTF-8, an encrypted
+  or broken PDF, a format not read, not a government document) is reported with its own error
+  and never lands; the others still do. Its format is known from its content (indexer.readers),
+  and its name in the folder ends with that format's suffix.
 - The same bytes already in the folder (under any name) are reported as a duplicate and not
   copied. A file with the name of one in the folder replaces it (an updated version).
 - A document that another file already holds is indexed once (indexer.duplicates): the upload
@@ -20,19 +22,22 @@ import re
 import shutil
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import STORE, BuildReport, build_index, cache_file_lock, read_manifest
+from .build import STORE, BuildReport, build_index, cache_file_lock, read_manifest, source_cache_dir
 from .duplicates import Duplicate
 from .embedder import Embedder
 from .errors import CorpusChangeRefused, GazetteError, GazetteParseError, SourceNotFound
 from .models import Document
 from .parser import gazette_files, parse_gazette
+from .readers import SUFFIX_OF, SUFFIXES
+from .readers.detect import detect_format
 from .settings import Settings
 
 CORPUS_LOCK = "corpus.lock"  # in the cache folder; build.lock guards the build inside a change
-MAX_SOURCE_NAME = 120  # characters, ".txt" included
+MAX_SOURCE_NAME = 120  # characters, the suffix included
 MAX_SOURCE_BYTES = 200  # and UTF-8 bytes: 120 CJK characters would pass a file system's 255-byte limit
 DEFAULT_CORPUS_NAME = "政府公报"
 
@@ -98,44 +103,50 @@ class SourceInfo:
     indexed: bool  # in the current index (False: added to the folder by hand, not yet indexed)
     problem: str | None  # why it could not be parsed at the last build
     documents: list[DocumentOutcome]
+    format: str | None = None  # text | pdf | html | docx, as its indexed documents were read (None: not indexed)
+    pages: int | None = None  # its page count (PDF)
 
 
 # ---- names -----------------------------------------------------------------------------------
 
 
-def source_name(given: str) -> str:
-    """The corpus file name for a given file name: its base name, printable, ending in ".txt".
-
-    The folder is globbed for *.txt, so another ending gets ".txt" added ("a.TXT" → "a.txt").
+def source_name(given: str, suffix: str = ".txt") -> str:
+    """The corpus file name for a given file name: its base name, printable, ending in the suffix
+    of its format (".txt", ".pdf", ".html", ".docx"): "a.TXT" → "a.txt", "scan" → "scan.pdf".
     """
     base = re.split(r"[\\/]", given or "")[-1]
     base = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*')
     base = re.sub(r"\s+", "_", base.strip())
-    stem = (base[:-4] if base.lower().endswith(".txt") else base).lstrip(".")  # no hidden files
-    stem = stem[: MAX_SOURCE_NAME - 4]
-    while len(stem.encode("utf-8")) > MAX_SOURCE_BYTES - 4:  # file systems count bytes (255 at most)
+    stem = base
+    for known in sorted(SUFFIXES, key=len, reverse=True):
+        if stem.lower().endswith(known):
+            stem = stem[: -len(known)]
+            break
+    stem = stem.lstrip(".")[: MAX_SOURCE_NAME - len(suffix)]  # no hidden files
+    while len(stem.encode("utf-8")) > MAX_SOURCE_BYTES - len(suffix):  # file systems count bytes (255 at most)
         stem = stem[:-1]
-    return (stem or "upload") + ".txt"
+    return (stem or "upload") + suffix
 
 
 def _unique_name(name: str, taken: set[str]) -> str:
-    """Two files of one request with the same name: the second becomes name-2.txt, and so on."""
-    stem, k, out = name[:-4], 2, name
+    """Two files of one request with the same name: the second becomes name-2.pdf, and so on."""
+    stem, suffix = name.rsplit(".", 1)
+    k, out = 2, name
     while out in taken:
-        out, k = f"{stem}-{k}.txt", k + 1
+        out, k = f"{stem}-{k}.{suffix}", k + 1
     taken.add(out)
     return out
 
 
 def corpus_file(settings: Settings, source: str) -> Path:
     """The path of a source file in the corpus folder. Raises SourceNotFound for any other name
-    (a path, "..", a control character, a file that is not there or not a *.txt)."""
+    (a path, "..", a control character, a file that is not there or not a gazette file)."""
     plain = (
         bool(source)
         and source not in (".", "..")
         and not re.search(r"[\\/]", source)
         and all(ch.isprintable() for ch in source)
-        and source.endswith(".txt")
+        and source.lower().endswith(SUFFIXES)
     )
     if not plain or not (settings.corpus_dir / source).is_file():
         raise SourceNotFound(f"no source file {source!r} in the corpus")
@@ -158,12 +169,14 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _check(name: str, data: bytes) -> list[Document]:
-    """Parse the bytes as they would be parsed in the folder (same file name). Raises GazetteParseError."""
+def _check(name: str, data: bytes, settings: Settings, progress=None) -> list[Document]:
+    """Parse the bytes as they would be parsed in the folder (same file name). Raises GazetteParseError.
+
+    What a PDF's pages gave is kept in the source cache, so the build that follows reuses it."""
     with tempfile.TemporaryDirectory(prefix="gazette-check-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
-        return parse_gazette(path)
+        return parse_gazette(path, progress=progress, cache_dir=source_cache_dir(settings))
 
 
 def _current_duplicates(settings: Settings) -> list[Duplicate]:
@@ -183,14 +196,29 @@ def _mark_copies(docs: list[DocumentOutcome], source: str, duplicates: list[Dupl
                 d.copies.append(DocRef(dup.source_file, dup.doc_id))
 
 
+@dataclass(frozen=True)
+class IngestStep:
+    """Where an ingest stands, for an operator watching it: reading file 2 of 3, page 14 of 40."""
+
+    stage: str  # reading | indexing | done
+    file: str | None = None
+    files_done: int = 0
+    files_total: int = 0
+    page: int | None = None
+    pages: int | None = None
+
+
 def add_files(
-    settings: Settings, files: list[tuple[str, bytes]], embedder: Embedder | None = None, progress: bool = False
+    settings: Settings, files: list[tuple[str, bytes]], embedder: Embedder | None = None, progress: bool = False,
+    on_step: Callable[[IngestStep], None] | None = None,
 ) -> AddReport:
     """Copy the good files into the corpus folder and rebuild the index once for all of them.
 
     `files` are (name as given, content). Each gets its own outcome; a bad file does not stop
-    the others. Nothing is rebuilt when no file entered the folder.
+    the others. Nothing is rebuilt when no file entered the folder. `on_step` hears each file
+    and each page as it is read (a scanned page takes seconds), then the indexing.
     """
+    step = on_step or (lambda _: None)
     corpus = settings.corpus_dir
     with corpus_lock(settings):
         corpus.mkdir(parents=True, exist_ok=True)
@@ -199,9 +227,12 @@ def add_files(
         outcomes: list[FileOutcome] = []
         pending: list[tuple[FileOutcome, bytes]] = []
         request_names: set[str] = set()
-        for given, data in files:
+        for k, (given, data) in enumerate(files):
+            step(IngestStep("reading", given, k, len(files)))
             try:
-                docs = [DocumentOutcome.of(d) for d in _check(source_name(given), data)]
+                suffix = SUFFIX_OF[detect_format(data, given)]
+                pages = lambda page, n, given=given, k=k: step(IngestStep("reading", given, k, len(files), page, n))  # noqa: E731
+                docs = [DocumentOutcome.of(d) for d in _check(source_name(given, suffix), data, settings, pages)]
             except GazetteParseError as e:
                 outcomes.append(FileOutcome(given, None, "error", e.problem))
                 continue
@@ -212,7 +243,7 @@ def add_files(
                     d.duplicate_of = DocRef(same, d.doc_id)
                 outcomes.append(outcome)
                 continue
-            name = _unique_name(source_name(given), request_names)  # a name is taken by files that land
+            name = _unique_name(source_name(given, suffix), request_names)  # a name is taken by files that land
             status = "replaced" if name in taken else "added"
             outcome = FileOutcome(given, name, status, f"{status} as {name}: {_count(len(docs))}", docs)
             outcomes.append(outcome)
@@ -223,6 +254,7 @@ def add_files(
                 if o.status == "duplicate":
                     _mark_existing_copies(o, _current_duplicates(settings))
             return AddReport(outcomes, None)
+        step(IngestStep("indexing", None, len(files), len(files)))
         report = _write_and_build(settings, pending, embedder, progress)
     for outcome, _ in pending:
         _mark_copies(outcome.documents, outcome.source, report.duplicates)
@@ -337,7 +369,9 @@ def list_sources(settings: Settings, documents: list[Document] | None = None) ->
                 copy.duplicate_of = DocRef(dup.kept_source, dup.kept_doc_id)
                 docs.append(copy)
         _mark_copies([d for d in docs if d.duplicate_of is None], name, duplicates)
-        out.append(SourceInfo(name, path.stat().st_size, name in indexed_files, problems.get(name), docs))
+        held = [d for d in documents if d.source_file == name]
+        fmt, pages = (held[0].source_format, held[0].source_pages) if held else (None, None)
+        out.append(SourceInfo(name, path.stat().st_size, name in indexed_files, problems.get(name), docs, fmt, pages))
     return out
 
 
@@ -350,7 +384,9 @@ def corpus_name(documents: list[Document], configured: str | None = None) -> str
     """What the pages call the corpus: the setting, else derived from the documents' issuers.
 
     One issuing government: "聊城市人民政府公报" (or "…文件" when no document comes from a
-    gazette issue). Several: the most common one, "…公报等政府文件". None: "政府公报".
+    gazette issue). Several: the most common one, and the most common issuer whose documents
+    apply beyond its region, "…公报及国务院等文件" (a central body, another city), else
+    "…公报等政府文件" (its own departments and counties). None: "政府公报".
     """
     if configured and configured.strip():
         return configured.strip()
@@ -359,5 +395,10 @@ def corpus_name(documents: list[Document], configured: str | None = None) -> str
         return DEFAULT_CORPUS_NAME
     top = bases.most_common(1)[0][0]
     kind = "公报" if any(d.issue for d in documents) else "文件"
-    return f"{top}{kind}" if len(bases) == 1 else f"{top}{kind}等政府文件"
+    if len(bases) == 1:
+        return f"{top}{kind}"
+    from service.scope import issuers_beyond, region_of  # the place table (cpca) tells one region from another
+
+    beyond = issuers_beyond(documents, region_of(top))
+    return f"{top}{kind}及{beyond[0]}等文件" if beyond else f"{top}{kind}等政府文件"
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .lexical import BM25Index
     from .store import Store
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: paragraphs keep their page, documents their source format
 MANIFEST = "manifest.json"
 STORE = "store.sqlite3"
 FAISS_FILE = "dense.faiss"

@@ -8,9 +8,11 @@ from datetime import date, timedelta
 from .articles import ISSUER_RE, LETTERHEAD_RE, TITLE_SUFFIXES, Article, decree_line, is_title_line
 from .paragraphs import is_embedded_title
 from .text import (
+    ANY_DATE,
     DECREE_RE,
     DOCNUM_RE,
     cn_number,
+    decree_issuer,
     ends_sentence,
     has_punctuation,
     is_date_line,
@@ -18,6 +20,7 @@ from .text import (
     iso_date,
     normalize_docnum,
     strip_spaces,
+    without_publicity_note,
 )
 
 
@@ -101,15 +104,30 @@ def _with_fallbacks(header: Header, article: Article) -> Header:
     return Header(title=title, issuer=issuer, body=header.body, date_hint=header.date_hint)
 
 
+# What a 令 promulgates, besides the documents a notice carries (办法, 规定 …): a State Council
+# 令 publishes a 条例 or a 决定 ("国务院关于修改和废止部分行政法规的决定").
+DECREE_TITLE_SUFFIXES = ("条例", "决定")
+
+
+def _is_decree_title(s: str) -> bool:
+    t = strip_spaces(s)
+    return is_embedded_title(t) or is_title_line(t) or (
+        4 <= len(t) <= 60 and t.endswith(DECREE_TITLE_SUFFIXES) and not has_punctuation(t) and not ends_sentence(t)
+    )
+
+
 def _decree_header(lines: list[str], nonblank: list[int], article: Article) -> Header:
-    """"聊城市人民政府令" + "第 46 号" on two lines, or "德州市人民政府令第12号" on one."""
+    """"聊城市人民政府令" + "第 46 号" on two lines, or "德州市人民政府令第12号" on one; the
+    State Council's "中华人民共和国国务院令" / "第699号" too (its number keyed as 国令第699号)."""
     first = decree_line(lines[nonblank[0]])
     one_line = bool(DECREE_RE.fullmatch(first))
     header_end = nonblank[0] if one_line or len(nonblank) < 2 else nonblank[1]
     body = lines[header_end + 1 :]
-    issuer = first.split("令")[0]  # 聊城市人民政府令 → 聊城市人民政府
+    # 聊城市人民政府令第46号 → 聊城市人民政府, 国令第699号 → 国务院
+    issuer = decree_issuer(article.docnum) if article.docnum else first.split("令")[0]
     title = next((strip_spaces(s) for s in body if is_embedded_title(s)), None)
-    return Header(title=title or _preamble_title(article) or first, issuer=issuer, body=body)
+    title = title or _preamble_title(article) or next((strip_spaces(s) for s in body if _is_decree_title(s)), None)
+    return Header(title=title or first, issuer=issuer, body=body)
 
 
 def _document_header(lines: list[str], article: Article) -> Header:
@@ -178,19 +196,20 @@ def document_type(kind: str, docnum: str | None, title: str) -> str:
 
 
 # "杭州市人民政府办公厅　2017年6月2日": signer and date on one line (spaces already squeezed out)
-_SIGNED_LINE_RE = re.compile(r"^(?P<signer>.+?)(?P<date>(?:\d{4}|[〇○零OoＯ一二三四五六七八九]{4})年.{1,6}月.{1,6}日)$")
+_SIGNED_LINE_RE = re.compile(rf"^(?P<signer>.+?)(?P<date>{ANY_DATE})$")
 
 
 def _signature(body: list[str]) -> tuple[str, str] | None:
     """(signer, date line) of the first signature: a date line right after an issuer or 市长 line,
-    or an issuer and a date on one line."""
+    or an issuer and a date on one line. A publicity note ("（此件公开发布）") at the end of the
+    date line is not part of the date."""
     prev = ""
     for s in body:
         if not s.strip():
             continue
         if is_date_line(s) and (ISSUER_RE.match(prev) or SIGNER_ROLE_RE.match(prev)):
-            return prev, s
-        m = _SIGNED_LINE_RE.match(strip_spaces(s))
+            return prev, without_publicity_note(s)
+        m = _SIGNED_LINE_RE.match(strip_spaces(without_publicity_note(s)))
         if m and ISSUER_RE.match(m["signer"]) and is_date_line(m["date"]):
             return m["signer"], m["date"]
         prev = s
@@ -211,7 +230,30 @@ def signing_date(body: list[str], date_hint: str | None = None) -> str | None:
     return iso_date(date_hint) if date_hint else None
 
 
-_SENT_RE = re.compile(r"[^。；]*?(?:施行|有效期|废止)[^。；]*[。；]?")
+_SENT_RE = re.compile(r"[^。；]+[。；]?")
+# A sentence about the document's own validity: "自…起施行", "有效期…", "…同时废止"; 实施 and 执行 only
+# with 起 ("自2015年4月1日起实施"), as "自行…执行" is no such sentence.
+_VALIDITY_SENTENCE_RES = (
+    re.compile(r"^(?=.*(?:施行|有效期|废止))(?:.*自.{0,20}(?:施行|执行)|.*有效期|.*同时废止|.*予以废止)"),
+    re.compile(r"自.{0,16}?起(?:实施|执行)"),
+)
+
+_TAKES_EFFECT = r"(?:施行|执行|实施)"
+# A period of validity with both ends, as an attached 办法's 附则 states it; (start, end) groups.
+VALIDITY_PERIOD_RES = tuple(
+    re.compile(p.format(D=ANY_DATE, V=_TAKES_EFFECT))
+    for p in (
+        r"自(?P<start>{D})起?(?:至|到)(?P<end>{D})止?(?:{V}|有效)",  # 自2015年4月1日至2020年3月31日施行; 自…起至…止施行
+        r"自(?P<start>{D})起{V}[，,]?(?:有效期)?(?:至|到|截至)(?P<end>{D})止?",  # 自…起施行，至…止; 自…起施行，有效期至…
+        r"有效期(?:为|是)?[：:]?(?:自|从)?(?P<start>{D})起?(?:至|到|—|－|-|～|~)(?P<end>{D})止?",  # 有效期自…起至…止, 有效期为…至…
+    )
+)
+# "有效期5年" counts for the document only in a sentence about it ("本办法…施行，有效期5年"), not a
+# permit's ("排污权证…有效期5年").
+_ABOUT_THE_DOCUMENT_RE = re.compile(
+    rf"^(?:第[〇零一二三四五六七八九十百]+条\s*)?本[\u4e00-\u9fff]{{0,4}}?(?:办法|规定|意见|通知|方案|细则|制度|措施|决定|条例|规则|规划|计划)"
+    rf"|{_TAKES_EFFECT}"
+)
 
 
 def _add_years(iso: str, years: int) -> str:
@@ -224,31 +266,38 @@ def _add_years(iso: str, years: int) -> str:
 
 
 def read_validity(texts: list[str], signed: str | None) -> dict | None:
-    """施行 date, 有效期 end, repealed documents and the sentences that say so."""
+    """施行 date, 有效期 end, repealed documents and the sentences that say so.
+
+    The first 施行 date counts; the last stated end counts. A period stated with both ends
+    ("自2015年4月1日至2020年3月31日施行", "自…起施行，有效期至…", "有效期自…起至…止") gives both.
+    """
     effective = expires = None
     repeals: list[str] = []
     statements: list[str] = []
     for text in texts:
         for sent in _SENT_RE.findall(text):
-            if not re.search(r"自.{0,20}(施行|执行)|有效期|同时废止|予以废止", sent):
+            period = next((m for rx in VALIDITY_PERIOD_RES if (m := rx.search(sent))), None)
+            if not period and not any(rx.search(sent) for rx in _VALIDITY_SENTENCE_RES):
                 continue
             statements.append(sent.strip())
-            m = re.search(r"自(.{0,16}?)起(施行|执行)", sent)
+            m = re.search(rf"自(.{{0,16}}?)起{_TAKES_EFFECT}", sent)
             if m and not effective:
                 effective = iso_date(m[1]) or (signed if re.search(r"印发|发布|公布", m[1]) else None)
-            m = re.search(r"有效期至(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)", sent)
+            if period:
+                effective = effective or iso_date(period["start"])
+                expires = iso_date(period["end"]) or expires
+            m = re.search(rf"有效期(?:至|到|截至)({ANY_DATE})", sent)
             if m:
                 expires = iso_date(m[1])
-            m = re.search(r"有效期([一二三四五六七八九十两\d]+)年", sent)
-            if m and not expires and (effective or signed):
+            m = re.search(r"有效期(?:为|是)?([一二三四五六七八九十两\d]+)年", sent)
+            if m and not expires and (effective or signed) and _ABOUT_THE_DOCUMENT_RE.search(sent.strip()):
                 n = int(m[1]) if m[1].isdigit() else cn_number(m[1])
                 expires = _add_years(effective or signed, n) if n else None
             if "废止" in sent:
-                for dm in DOCNUM_RE.finditer(sent):
+                for dm in [*DOCNUM_RE.finditer(sent), *DECREE_RE.finditer(sent)]:
                     dn = normalize_docnum(dm[0])
                     if dn and dn not in repeals:
                         repeals.append(dn)
     if not (effective or expires or repeals):
         return None
     return {"effective": effective, "expires": expires, "statement": "".join(dict.fromkeys(statements)), "repeals": tuple(repeals)}
-

@@ -33,6 +33,7 @@ class Paragraph:
     heading_path: tuple[str, ...]  # e.g. ("聊城市烈士褒扬办法", "第三章 褒扬", ...)
     text: str
     kind: str = "text"  # title | text | heading | list_item | table_row | signature | chronicle | appointment
+    page: int | None = None  # the printed page it starts on (PDF sources); None where the source has no pages
 
 
 @dataclass
@@ -50,6 +51,8 @@ class Document:
     source_file: str
     paragraphs: list[Paragraph] = field(default_factory=list)
     embedded_titles: tuple[str, ...] = ()  # titles of 办法/方案/… carried by a covering notice
+    source_format: str = "text"  # the form its file was published in: text | pdf | html | docx
+    source_pages: int | None = None  # the page count of its file (PDF)
 
     @property
     def year(self) -> int | None:

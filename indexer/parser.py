@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .articles import Article, attach_toc, restore_moved_blocks, split_articles
@@ -21,6 +21,7 @@ from .errors import GazetteParseError
 from .frontmatter import parse_front_matter
 from .metadata import document_type, read_header, read_validity, signing_date, title_block
 from .models import Document, GazetteIssue, Paragraph, Validity
+from .pages import documents_with_pages
 from .paragraphs import RawParagraph, build_paragraphs, is_embedded_title
 from .text import clean_line, iso_date, normalize_docnum, strip_markup, strip_spaces
 
@@ -32,23 +33,6 @@ class ParseResult:
     documents: list[Document] = field(default_factory=list)  # one per document: copies left out
     errors: list[GazetteParseError] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)  # the copies left out (indexer.duplicates)
-
-
-def read_gazette_text(path: Path) -> str:
-    """The file's text; a clear error for a missing, empty or non-UTF-8 file."""
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise GazetteParseError(str(path), f"cannot read file ({e.strerror})") from e
-    if not data.strip():
-        raise GazetteParseError(str(path), "file is empty")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise GazetteParseError(str(path), f"not UTF-8 text (invalid byte 0x{data[e.start]:02x} at offset {e.start})") from e
-    if "\x00" in text:
-        raise GazetteParseError(str(path), "binary file, not gazette text")
-    return text
 
 
 def make_doc_id(docnum: str | None, title: str, issue: GazetteIssue | None, date: str | None) -> str:
@@ -69,26 +53,44 @@ WEB_META_RE = re.compile(
 )
 
 
-def parse_gazette(path: Path) -> list[Document]:
+def parse_gazette(path: Path, progress=None, cache_dir: Path | None = None) -> list[Document]:
     """All articles of one gazette file, or the one document of a standalone file, as documents.
+
+    The file is read in the form it was published (indexer.readers: UTF-8 text, PDF, a saved web
+    page, DOCX) into lines, then parsed as parse_lines does. Raises GazetteParseError.
+    """
+    from .readers import read_source
+
+    source = read_source(path, progress=progress, cache_dir=cache_dir)
+    docs = parse_lines(source.lines, path, source.meta)
+    if source.pages:
+        docs = documents_with_pages(docs, source.lines, source.pages)
+    fmt = {"source_format": source.format, "source_pages": source.page_count}
+    return [replace(d, **fmt) for d in docs]
+
+
+def parse_lines(lines: list[str], path: Path, meta: dict[str, str] | None = None) -> list[Document]:
+    """The documents of a file's lines, as a text conversion holds them.
 
     A gazette issue (cover, table of contents) is cut into its articles. A file that is no issue
     is a standalone document as saved from a government website: one or more 文号/令 headers
     split it as in an issue (the bundled 十四五 plan), and a file with no such header is one
-    document when it has a title and a signature (issuer + date). Raises GazetteParseError.
+    document when it has a title and a signature (issuer + date). `meta` holds fields the file's
+    format states (a portal page's metadata table): they win over the web-metadata lines of the
+    text. Raises GazetteParseError.
     """
-    text = read_gazette_text(path)
-    raw_lines = [strip_markup(s) for s in text.splitlines()]
+    raw_lines = [strip_markup(s) for s in lines]
     front = parse_front_matter(raw_lines)
     body = [clean_line(s) for s in raw_lines[front.body_start :]]
-    meta: dict[str, str] = {}
+    meta_found: dict[str, str] = {}
     if not front.is_gazette_issue:
-        body, meta = take_web_metadata(body)
+        body, meta_found = take_web_metadata(body)
+    meta_found.update(meta or {})
     articles = split_articles(body)
     if articles and not front.is_gazette_issue:
-        articles[0].preamble, articles[0].meta = body[: articles[0].start], meta
+        articles[0].preamble, articles[0].meta = body[: articles[0].start], meta_found
     elif not articles and not front.is_gazette_issue:
-        articles = whole_file_document(body, meta)
+        articles = whole_file_document(body, meta_found)
     if not articles:
         raise GazetteParseError(str(path), NOT_A_DOCUMENT)
     attach_toc(articles, front.toc)
@@ -163,14 +165,19 @@ def _document(article: Article, issue: GazetteIssue | None, path: Path) -> Docum
 
 
 def gazette_files(paths: list[Path]) -> list[Path]:
-    """Expand folders into their *.txt files, sorted; keep files as given."""
+    """Expand folders into their gazette files (text, PDF, HTML, DOCX), sorted; keep files as given."""
+    from .readers import SUFFIXES
+
     out: list[Path] = []
     for p in paths:
-        out.extend(sorted(q for q in p.glob("*.txt") if q.is_file()) if p.is_dir() else [p])
+        if p.is_dir():
+            out.extend(sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in SUFFIXES))
+        else:
+            out.append(p)
     return out
 
 
-def parse_files(paths: list[Path]) -> ParseResult:
+def parse_files(paths: list[Path], cache_dir: Path | None = None) -> ParseResult:
     """Parse every file; a bad file is reported and skipped, the others still parse.
 
     A document found in several files is kept once; the copies are listed in `duplicates`.
@@ -179,7 +186,7 @@ def parse_files(paths: list[Path]) -> ParseResult:
     docs: list[Document] = []
     for path in gazette_files(paths):
         try:
-            docs.extend(parse_gazette(path))
+            docs.extend(parse_gazette(path, cache_dir=cache_dir))
         except GazetteParseError as e:
             result.errors.append(e)
     result.documents, result.duplicates = drop_duplicates(docs)

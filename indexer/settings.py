@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     # Per-client limits (`limits` notation: "20/minute", "100/hour;10/second").
     rate_limit_feedback: str = "20/minute"
     rate_limit_admin: str = "60/minute"
+    # an admin upload request (all its files): gazette issue PDFs run 2–30 MB; starlette spools them to disk
+    max_upload_mb: int = Field(64, ge=1, le=1024)
     # Answers are kept (question, answer, citations) so feedback can refer to them by id; older
     # answers without feedback are deleted.
     answer_log_days: int = Field(30, ge=1)

@@ -21,11 +21,12 @@ from .text import DOCNUM_RE, normalize_docnum
 SCHEMA = """
 CREATE TABLE documents (
   doc_id TEXT PRIMARY KEY, docnum TEXT, title TEXT NOT NULL, issuer TEXT, date TEXT, type TEXT NOT NULL,
-  issue_json TEXT, validity_json TEXT, source_file TEXT NOT NULL, embedded_titles_json TEXT NOT NULL, ord INTEGER NOT NULL
+  issue_json TEXT, validity_json TEXT, source_file TEXT NOT NULL, embedded_titles_json TEXT NOT NULL, ord INTEGER NOT NULL,
+  source_format TEXT NOT NULL, source_pages INTEGER
 );
 CREATE TABLE paragraphs (
   paragraph_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id), idx INTEGER NOT NULL,
-  heading_path_json TEXT NOT NULL, text TEXT NOT NULL, kind TEXT NOT NULL
+  heading_path_json TEXT NOT NULL, text TEXT NOT NULL, kind TEXT NOT NULL, page INTEGER
 );
 CREATE TABLE chunks (
   row INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL REFERENCES documents(doc_id),
@@ -42,21 +43,21 @@ def write_store(path: Path, docs: list[Document], chunks: list[Chunk]) -> None:
     with closing(sqlite3.connect(path)) as db, db:
         db.executescript(SCHEMA)
         db.executemany(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     d.doc_id, d.docnum, d.title, d.issuer, d.date, d.type,
                     json.dumps(d.issue.__dict__, ensure_ascii=False) if d.issue else None,
                     json.dumps(d.summary()["validity"], ensure_ascii=False) if d.validity else None,
-                    d.source_file, json.dumps(list(d.embedded_titles), ensure_ascii=False), k,
+                    d.source_file, json.dumps(list(d.embedded_titles), ensure_ascii=False), k, d.source_format, d.source_pages,
                 )
                 for k, d in enumerate(docs)
             ],
         )
         db.executemany(
-            "INSERT INTO paragraphs VALUES (?,?,?,?,?,?)",
+            "INSERT INTO paragraphs VALUES (?,?,?,?,?,?,?)",
             [
-                (p.paragraph_id, p.doc_id, p.index, json.dumps(p.heading_path, ensure_ascii=False), p.text, p.kind)
+                (p.paragraph_id, p.doc_id, p.index, json.dumps(p.heading_path, ensure_ascii=False), p.text, p.kind, p.page)
                 for d in docs
                 for p in d.paragraphs
             ],
@@ -94,11 +95,11 @@ class Store:
     def load(cls, path: Path) -> "Store":
         with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
             paras: dict[str, list[Paragraph]] = {}
-            for pid, doc_id, idx, hp, text, kind in db.execute("SELECT * FROM paragraphs ORDER BY doc_id, idx"):
-                paras.setdefault(doc_id, []).append(Paragraph(pid, doc_id, idx, tuple(json.loads(hp)), text, kind))
+            for pid, doc_id, idx, hp, text, kind, page in db.execute("SELECT * FROM paragraphs ORDER BY doc_id, idx"):
+                paras.setdefault(doc_id, []).append(Paragraph(pid, doc_id, idx, tuple(json.loads(hp)), text, kind, page))
             docs = []
             for row in db.execute("SELECT * FROM documents ORDER BY ord"):
-                doc_id, docnum, title, issuer, date, type_, issue, validity, source, embedded, _ = row
+                doc_id, docnum, title, issuer, date, type_, issue, validity, source, embedded, _, fmt, pages = row
                 v = json.loads(validity) if validity else None
                 docs.append(
                     Document(
@@ -106,6 +107,7 @@ class Store:
                         issue=GazetteIssue(**json.loads(issue)) if issue else None,
                         validity=Validity(**{**v, "repeals": tuple(v["repeals"])}) if v else None,
                         source_file=source, paragraphs=paras.get(doc_id, []), embedded_titles=tuple(json.loads(embedded)),
+                        source_format=fmt, source_pages=pages,
                     )
                 )
             by_id = {d.doc_id: d for d in docs}

@@ -17,23 +17,59 @@ _CLOSE = r"[〕］\]】)）]"
 DOCNUM_RE = re.compile(
     rf"(?P<prefix>[{CJK}]{{2,12}}?)\s*{_OPEN}\s*(?P<year>\d{{4}})\s*{_CLOSE}\s*(?P<num>\d{{1,4}})\s*号"
 )
-# 令: 聊城市人民政府令第46号
-DECREE_RE = re.compile(rf"(?P<issuer>[{CJK}]{{2,20}}令)\s*第\s*(?P<num>\d{{1,4}})\s*号")
+# 令 numbers cited under several names. Each row: the name the index keys a number under, the
+# spellings it is cited by (read as the end of the words before 第N号, so "请问国务院令第699号"
+# is 国令 too), and the organ that issues it. A city's own 令 keeps its full name (聊城市人民政府令第46号).
+DECREE_NAMES: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("国令", ("中华人民共和国国务院令", "国务院令", "国令"), "国务院"),
+    ("主席令", ("中华人民共和国主席令", "国家主席令", "主席令"), "中华人民共和国主席"),
+)
+# 令: 聊城市人民政府令第46号, 国务院令（第699号）, and 国令第699号 (a name of one character before 令)
+_DECREE_ISSUER = "|".join([rf"[{CJK}]{{2,20}}令", *(n for n, _, _ in DECREE_NAMES if len(n) == 2)])
+DECREE_RE = re.compile(
+    rf"(?P<issuer>{_DECREE_ISSUER})\s*(?P<open>[（(〔])?\s*第\s*(?P<num>\d{{1,4}})\s*号(?(open)\s*[)）〕])"
+)
+# The state's name before a ministry's 令 is optional in citations: 中华人民共和国公安部令 = 公安部令.
+STATE_NAME = "中华人民共和国"
 # The masthead's publication licence looks like a 文号 and is not one.
 NOT_DOCNUM_PREFIXES = ("刊号", "准字", "聊新出准字")
 
 DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 DATE_LINE_RE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
 # Dates in Chinese numerals, as signed documents print them: 二〇一二年一月九日, 二○一二年十二月三十一日.
-# The year's zero comes as 〇 (U+3007), ○ (U+25CB, a white circle), 零, or a Latin O in bad conversions.
-_CN_YEAR_DIGIT = "〇○零OoＯ一二三四五六七八九"
+# The year's zero comes as 〇 (U+3007), ○ (U+25CB, a white circle), 零, or, in conversions and web
+# pages, a character that only looks like it: ◯ (U+25EF), Latin, full-width, Greek or Cyrillic O, a 0.
+CN_ZERO_LOOKALIKES = "〇○◯零OoＯｏ0０ΟοОо"
+_CN_YEAR_DIGIT = CN_ZERO_LOOKALIKES + "一二三四五六七八九"
 CN_DATE_RE = re.compile(rf"([{_CN_YEAR_DIGIT}]{{4}})\s*年\s*([一二三四五六七八九十]{{1,3}})\s*月\s*([一二三四五六七八九十]{{1,4}})\s*日")
 CN_DATE_LINE_RE = re.compile(rf"^\s*{CN_DATE_RE.pattern}\s*$")
+# A date in either numeral style, as a pattern to build other patterns from (no groups of its own).
+ANY_DATE = (
+    r"(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+    rf"|[{_CN_YEAR_DIGIT}]{{4}}\s*年\s*[一二三四五六七八九十]{{1,3}}\s*月\s*[一二三四五六七八九十]{{1,4}}\s*日)"
+)
+# How a document says whether it is published, on the line under its signature and date (or at the
+# end of the date line itself): "（此件公开发布）". Not part of the date; not a sentence of the text.
+PUBLICITY_NOTES = (
+    "此件公开发布",
+    "此件主动公开",
+    "此件依申请公开",
+    "此件删减后公开",
+    "此件不予公开",
+    "此件不公开",
+)
+PUBLICITY_NOTE_RE = re.compile(
+    r"[（(]\s*(?:" + "|".join(sorted(map(re.escape, PUBLICITY_NOTES), key=len, reverse=True)) + r")\s*[)）]"
+)
 SENTENCE_END = "。！？；：…”’）)」』"
 MOVED_TO_RE = re.compile(r"[（(]\s*下\s*转\s*第\s*(\d+)\s*页\s*[)）]")
 MOVED_FROM_RE = re.compile(r"[（(]\s*上\s*接\s*第\s*(\d+)\s*页\s*[)）]")
 
 _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+# Zero-width characters a web page leaves in copied text ("\u200b二○一五年…" is still a date line).
+_ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
 def clean_line(line: str) -> str:
@@ -48,7 +84,7 @@ def space_article_number(s: str) -> str:
 
 def strip_markup(line: str) -> str:
     """Markdown headings, bold, bullets and LaTeX removed; spacing kept (the TOC needs it)."""
-    s = line.replace("\u3000", " ").replace("\xa0", " ").rstrip()
+    s = _ZERO_WIDTH_RE.sub("", line).replace("\u3000", " ").replace("\xa0", " ").rstrip()
     s = re.sub(r"^\s*#{1,6}\s*", "", s)  # Markdown headings: never structure, only noise
     s = re.sub(r"^\s*[-*]\s+", "", s)  # bullets
     s = s.replace("**", "")
@@ -69,10 +105,14 @@ def strip_spaces(s: str) -> str:
 
 
 def normalize_docnum(text: str) -> str | None:
-    """The normalised 文号 found in `text` (no spaces, 〔〕 brackets), or None."""
+    """The normalised 文号 found in `text` (no spaces, 〔〕 brackets), or None.
+
+    A 令 number is keyed under one name whatever spelling cites it: 中华人民共和国国务院令第699号,
+    国务院令 第 699 号 and 国令第699号 are all 国令第699号 (DECREE_NAMES).
+    """
     m = DECREE_RE.search(text)
     if m:
-        return f"{strip_spaces(m['issuer'])}第{m['num']}号"
+        return f"{decree_name(m['issuer'])}第{m['num']}号"
     m = DOCNUM_RE.search(text)
     if not m or any(p in m["prefix"] for p in NOT_DOCNUM_PREFIXES):
         return None
@@ -87,6 +127,27 @@ _PREFIX_ANCHORS = "聊鲁国"
 def _issuer_prefix(run: str) -> str:
     k = max(run.rfind(ch) for ch in _PREFIX_ANCHORS)
     return run[k:] if k > 0 and len(run) - k >= 2 else run
+
+
+def decree_name(run: str) -> str:
+    """The name a 令 number is keyed under, from the words before "第N号" (spaces ignored):
+    "中华人民共和国国务院令" → 国令, "请问国务院令" → 国令, "中华人民共和国公安部令" → 公安部令;
+    any other name stays as it is ("聊城市人民政府令", "宁国市人民政府令")."""
+    run = strip_spaces(run)
+    for name, spellings, _ in DECREE_NAMES:
+        if run.endswith(spellings):
+            return name
+    rest = run.rsplit(STATE_NAME, 1)[-1]
+    return rest if len(rest) >= 3 else run
+
+
+def decree_issuer(docnum: str) -> str:
+    """The organ that issues a 令 number: 国令第699号 → 国务院, 聊城市人民政府令第46号 → 聊城市人民政府."""
+    name = docnum.split("第")[0] if "令第" in docnum else docnum
+    for canonical, _, organ in DECREE_NAMES:
+        if name == canonical:
+            return organ
+    return name[:-1] if name.endswith("令") else name
 
 
 def unbracket(s: str) -> str:
@@ -104,7 +165,7 @@ def is_docnum_line(line: str) -> bool:
 
 
 def _cn_year(s: str) -> int:
-    return int("".join(str(_CN_DIGITS.get(ch, 0)) for ch in s))  # ○ and O are no keys: they read as 0 too
+    return int("".join(str(_CN_DIGITS.get(ch, 0)) for ch in s))  # ○, O and the other lookalikes read as 0
 
 
 def iso_date(text: str) -> str | None:
@@ -125,8 +186,16 @@ def iso_date(text: str) -> str | None:
 
 
 def is_date_line(line: str) -> bool:
-    """A line that is a date and nothing else (a signature's date), in Arabic or Chinese numerals."""
-    return bool(DATE_LINE_RE.match(line) or CN_DATE_LINE_RE.match(line))
+    """A line that is a date and nothing else (a signature's date), in Arabic or Chinese numerals;
+    a publicity note printed at its end ("2015年3月2日（此件公开发布）") does not change that."""
+    s = without_publicity_note(line)
+    return bool(DATE_LINE_RE.match(s) or CN_DATE_LINE_RE.match(s))
+
+
+def without_publicity_note(line: str) -> str:
+    """The line without a publicity note at its end: "二○一五年三月二日（此件公开发布）" → the date."""
+    m = PUBLICITY_NOTE_RE.search(line)
+    return line[: m.start()].rstrip() if m and not line[m.end() :].strip() else line
 
 
 def ends_sentence(s: str) -> bool:

@@ -106,12 +106,14 @@ class SourceOut(BaseModel):
     bytes: int
     indexed: bool = Field(description="false: the file is in the folder but not in the served index yet")
     error: str | None = Field(description="why the file could not be parsed at the last build")
+    format: str | None = Field(None, description="text | pdf | html | docx, as the file was read (null: not indexed)")
+    pages: int | None = Field(None, description="the file's page count (PDF)")
     documents: list[SourceDocument]
 
     @classmethod
     def from_info(cls, s: SourceInfo) -> SourceOut:
         return cls(
-            source=s.source, bytes=s.bytes, indexed=s.indexed, error=s.problem,
+            source=s.source, bytes=s.bytes, indexed=s.indexed, error=s.problem, format=s.format, pages=s.pages,
             documents=[SourceDocument.from_outcome(d) for d in s.documents],
         )
 
@@ -147,3 +149,15 @@ ADMIN_ERRORS = {
     401: {"model": ErrorDetail, "description": "Missing or wrong admin token (Authorization: Bearer …)"},
     404: {"model": ErrorDetail, "description": "Admin endpoints are off (no GAZETTE_ADMIN_TOKEN set)"},
 }
+
+
+class IngestProgress(BaseModel):
+    """Where the running (or last) corpus change stands: for the operator page's progress bar."""
+
+    stage: Literal["idle", "reading", "indexing", "done"] = Field(
+        description="reading: a file is parsed (PDF pages, OCR); indexing: the index is rebuilt; done / idle")
+    file: str | None = Field(None, description="the file being read, as uploaded")
+    files_done: int = 0
+    files_total: int = 0
+    page: int | None = Field(None, description="the page just read of that file (PDF)")
+    pages: int | None = None

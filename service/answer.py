@@ -21,19 +21,20 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from indexer.models import Document, Paragraph
-from indexer.text import is_lead_in, sentence_key, sentences
+from indexer.text import is_date_line, is_lead_in, iso_date, sentence_key, sentences, without_publicity_note
 
 from . import vocabulary as V
 from . import wording as W
 from .decision import DecisionFeatures, DecisionModel
 from .evidence import Candidate, TermStats, coverage, fits_intent, intent_bonus, mentions_place, missing_constraint, rank_sentences, combined_cover, unknown_share
 from .answer_writing import Evidence, cited_docnum_answer, document_answer, refusal, scope_text, write_answer
-from .question import DEPT_NOTE_RE, FULL_DATE_RE, VALIDITY_RE, Question, parse_question
+from .question import DEPT_NOTE_RE, VALIDITY_RE, Question, parse_question
 from .results import Answer, Filters, Hit, RetrievalSignals
 from .scope import CorpusScope
 
 
 DOCUMENT_ANAPHORA_RE = re.compile(V.DOCUMENT_ANAPHORA)
+NOT_ASKED_FIGURES_RE = re.compile(V.NOT_ASKED_FIGURES)
 
 
 @dataclass(frozen=True)
@@ -163,19 +164,36 @@ def assess(ctx: AnswerContext, q: Question, top_k: int, filters: Filters | None,
     if q.docnum and not plausible:  # the named document pins the subject: an ordinal it never writes does not refuse
         plausible = [c for c in ranked if not missing_constraint(replace(q, ordinals=()), c)]
     foreign = () if q.docnum else ctx.scope.foreign_places(q.text)
-    if foreign:  # another place: only what the gazettes say about that place itself
-        plausible = [c for c in plausible if all(mentions_place(p, c) for p in foreign)]
+    if foreign:  # another place: only what the gazettes say about that place itself, or what applies there (a national document)
+        plausible = [c for c in plausible if all(mentions_place(p, c) or ctx.scope.applies_to(c.hit.chunk.doc_id, p) for p in foreign)]
         if not plausible:
-            return Assessment(q, hits, ranked, [], [], None, None, scope_text(W.OUT_OF_SCOPE_PLACE, ctx, place=foreign[0]))
+            return Assessment(q, hits, ranked, [], [], None, None, out_of_scope_place(ctx, foreign[0]))
     if q.years and not plausible:
         return Assessment(q, hits, ranked, [], [], None, None, scope_text(W.OUT_OF_SCOPE_YEAR, ctx, year=q.years[0]))
-    exact = [c for c in plausible if fits_intent(q, c)]
+    exact = [c for c in plausible if (fits_intent(q, c) if all(mentions_place(p, c) for p in foreign) else fits_elsewhere(q, c))]
     features = decision_features(ctx, q, hits, ranked, plausible, exact, signals, qvec)
     # a named document exists: quote its most relevant passage rather than guess it is off topic
     model = ctx.decision if qvec is not None and not q.docnum else None
     probability = model.probability(features) if model else None
     timings["answer"] += _ms(t)
     return Assessment(q, hits, ranked, exact, plausible, features, probability, None, foreign)
+
+
+def fits_elsewhere(q: Question, c: Candidate) -> bool:
+    """fits_intent, for a sentence that applies to the place asked about without naming it (a
+    national document's): its dates and ordinals (2019年, 第十二条) are no figure of that place."""
+    if q.parts:
+        return any(fits_elsewhere(part, c) for part in q.parts)
+    if q.intent.figure:
+        c = replace(c, sentence=NOT_ASKED_FIGURES_RE.sub("", c.sentence))
+    return fits_intent(q, c)
+
+
+def out_of_scope_place(ctx: AnswerContext, place: str) -> str:
+    """The refusal for another place: "只涉及聊城市的事务" only when the corpus holds nothing else."""
+    if ctx.scope.beyond_home:
+        return scope_text(W.OUT_OF_SCOPE_PLACE_HELD, ctx, place=place, held=ctx.scope.holdings())
+    return scope_text(W.OUT_OF_SCOPE_PLACE, ctx, place=place)
 
 
 def decision_features(ctx: AnswerContext, q: Question, hits: list[Hit], ranked: list[Candidate], plausible: list[Candidate],
@@ -248,7 +266,7 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
     missing = None if a.exact else _missing_kind_refusal(a.question)
     if not _answerable(ctx, a):
         if a.foreign:  # the gazettes mention the place, but not for what was asked
-            return refusal(W.OUT_OF_SCOPE_PLACE, ctx, place=a.foreign[0])
+            return Answer(answer=out_of_scope_place(ctx, a.foreign[0]), answered=False)
         if missing and a.plausible and a.plausible[0].cover >= ctx.policy.min_cover:
             return refusal(missing, ctx)  # the topic is there, the figure or date asked for is not: say so
         return refusal(W.REFUSAL, ctx)
@@ -395,10 +413,24 @@ def _with_date_line(q: Question, chosen: list[Evidence]) -> list[Evidence]:
     if not q.intent.issued or not chosen:  # a part that asks it holds the cue, so the whole question does
         return chosen
     doc = chosen[0].doc
-    line = next((p for p in reversed(doc.paragraphs) if p.kind == "signature" and FULL_DATE_RE.fullmatch(p.text.strip())), None)
-    if line is None or any(e.paragraph.paragraph_id == line.paragraph_id for e in chosen):
+    found = date_line(doc)
+    if found is None or any(e.paragraph.paragraph_id == found[0].paragraph_id for e in chosen):
         return chosen
-    return [Evidence(doc, line, [line.text.strip()], chosen[0].score), *chosen]
+    return [Evidence(doc, found[0], [found[1]], chosen[0].score), *chosen]
+
+
+def date_line(doc: Document) -> tuple[Paragraph, str] | None:
+    """The document's date line under its signature, and its date as printed: the signature line
+    that states the signing date (in Arabic or Chinese numerals), else the last date line.
+
+    A publicity note on the date line ("二○一五年三月二日（此件公开发布）") is not quoted, and a
+    note on the line after it ("（此件公开发布）") is a paragraph of its own that hides nothing.
+    """
+    lines = [(p, without_publicity_note(p.text.strip())) for p in doc.paragraphs
+             if p.kind == "signature" and is_date_line(p.text.strip())]
+    if not lines:
+        return None
+    return next(((p, d) for p, d in lines if doc.date and iso_date(d) == doc.date), lines[-1])
 
 
 def _ms(t: float) -> float:

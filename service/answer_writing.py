@@ -50,7 +50,7 @@ def citation(n: int, ev: Evidence) -> Citation:
     return Citation(
         n=n, doc_id=ev.doc.doc_id, docnum=ev.doc.docnum, title=ev.doc.title, date=ev.doc.date,
         section=" > ".join(p.heading_path), quote=p.text, paragraph_id=p.paragraph_id,
-        url=f"/documents/{ev.doc.doc_id}#p{p.index}", score=round(ev.score, 4),
+        url=f"/documents/{ev.doc.doc_id}#p{p.index}", score=round(ev.score, 4), page=p.page,
     )
 
 
@@ -132,6 +132,8 @@ def write_answer(ctx: AnswerContext, chosen: list[Evidence], q: Question) -> Ans
         when = W.SOURCE_YEAR.format(year=ev.doc.date[:4]) if several_dates and ev.doc.date else ""
         if q.intent.date and ev.doc.date and ev.doc.doc_id not in date_quoted and not any(DATE_RE.search(x) for x in in_order):
             when = W.SOURCE_SIGNED.format(date=cn_date(ev.doc.date))
+        if ev.paragraph.page is not None:  # a PDF source: the caller can turn to the page
+            when += W.SOURCE_PAGE.format(page=ev.paragraph.page)
         source = W.SOURCE_LINE.format(label=ev.doc.label, when=when)
         quoted = f"{quoted_text}[{n}]"
         if opened == (ev.doc.doc_id, source):

@@ -89,7 +89,8 @@ def create_app(
     app.mount("/static", OptionalStaticFiles(directory=web_dir / "static", check_dir=False), name="static")
 
     # middlewares, innermost first: each one added wraps the ones before it
-    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES,
+                       upload_bytes=settings.max_upload_mb * 1024 * 1024, upload_prefix="/api/admin/documents")
     app.add_middleware(RateLimits, prefixes=limited_prefixes(settings))
     install_metrics(app)  # counts the 413s and 429s above, and every route by its template
     app.add_middleware(SecurityHeaders)
@@ -127,17 +128,23 @@ async def unexpected_error_handler(request: Request, exc: Exception) -> JSONResp
 
 
 class BodySizeLimit:
-    """Answer 413 before reading a body whose Content-Length is over `max_bytes`."""
+    """Answer 413 before reading a body whose Content-Length is over `max_bytes` (`upload_bytes`
+    on the upload route: GAZETTE_MAX_UPLOAD_MB, since a gazette issue's PDF runs to 30 MB)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int | None = None, upload_prefix: str = ""):
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_bytes = upload_bytes or max_bytes
+        self.upload_prefix = upload_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             length = dict(scope["headers"]).get(b"content-length", b"")
-            if length.isdigit() and int(length) > self.max_bytes:
-                detail = f"request body too large: {int(length)} bytes (max {self.max_bytes})"
+            upload = bool(self.upload_prefix) and scope["path"].startswith(self.upload_prefix)
+            cap = self.upload_bytes if upload else self.max_bytes
+            if length.isdigit() and int(length) > cap:
+                detail = f"request body too large: {int(length)} bytes (max {cap}"
+                detail += ", GAZETTE_MAX_UPLOAD_MB)" if upload else ")"
                 await JSONResponse({"detail": detail}, status_code=413)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
@@ -169,6 +176,12 @@ def pages_router(web_dir: Path) -> APIRouter:
     def read_agent_page() -> FileResponse:
         """The hotline agents' page."""
         return page("agent.html")
+
+    @router.get("/admin/documents")
+    def read_admin_documents_page() -> FileResponse:
+        """The operator page: upload gazettes (PDF, web page, Word, text), watch them being read
+        and indexed, list and remove source files. A shell: it asks for the admin token."""
+        return page("admin-documents.html")
 
     @router.get("/admin/feedback")
     def read_feedback_review_page() -> FileResponse:

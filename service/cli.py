@@ -19,7 +19,7 @@ class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefa
 
 EXAMPLES = """examples:
   gazette index                               rebuild the index of the corpus folder
-  gazette add 2024-05.txt 国发〔2024〕1号.txt    add files to the corpus and index them
+  gazette add 2024-05.pdf 国发〔2024〕1号.html   add files (PDF, saved web page, DOCX, text) and index them
   gazette sources                             the corpus files and their documents
   gazette remove 2024-05.txt                  take a file out of the corpus and re-index
   gazette docs
@@ -62,8 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = _sub(
         sub, "add", "copy files into the corpus folder and rebuild the index",
-        "  gazette add 2024-05.txt\n  gazette add downloads/*.txt\n",
-        description="Copy gazette issues or standalone government documents (UTF-8 text) into the corpus "
+        "  gazette add 2024-05.pdf\n  gazette add downloads/*.html notice.docx scan.pdf\n",
+        description="Copy gazette issues or standalone government documents, in the form they are published "
+        "(PDF with a text layer or scanned: OCR; a web page saved by a browser; DOCX; UTF-8 text), into the corpus "
         "folder and rebuild the index; only new chunks are embedded. Each file is checked first: a bad file "
         "is reported and not copied, the others still are. A file already in the corpus, or a document "
         "another file already holds (same 文号), is reported and indexed once. A file named like one in the "

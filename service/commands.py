@@ -69,7 +69,7 @@ def cmd_add(args) -> int:
         except OSError as e:
             print(f"gazette: error: {name}: cannot read file ({e.strerror})", file=sys.stderr)
             unreadable += 1
-    report = add_files(get_settings(), items, progress=sys.stderr.isatty())
+    report = add_files(get_settings(), items, progress=sys.stderr.isatty(), on_step=print_step)
     for f in report.files:
         if f.status == "error":
             print(f"gazette: error: {f.name}: {f.detail}", file=sys.stderr)
@@ -82,6 +82,14 @@ def cmd_add(args) -> int:
     else:
         print("corpus unchanged: nothing to index")
     return 1 if unreadable or any(f.status == "error" for f in report.files) else 0
+
+
+def print_step(step) -> None:
+    """An add's progress on stderr: a PDF's pages one line each (a scanned page takes seconds)."""
+    if step.stage == "reading" and step.page:
+        print(f"reading {step.file}: page {step.page}/{step.pages}", file=sys.stderr, flush=True)
+    elif step.stage == "indexing":
+        print("indexing …", file=sys.stderr, flush=True)
 
 
 def cmd_remove(args) -> int:
@@ -109,7 +117,8 @@ def cmd_sources(args) -> int:
         return 0
     for s in sources:
         state = "" if s.indexed else "  (not indexed yet: run `gazette index`)"
-        print(f"{s.source}  {s.bytes} bytes  {len(s.documents)} documents{state}")
+        form = (s.format or "?").upper() + (f", {s.pages} pages" if s.pages else "")
+        print(f"{s.source}  {form}  {s.bytes} bytes  {len(s.documents)} documents{state}")
         if s.problem:
             print(f"    error: {s.problem}")
         for d in s.documents:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from indexer.corpus import AddReport, RemoveReport, add_files, remove_source
+from indexer.corpus import AddReport, IngestStep, RemoveReport, add_files, remove_source
 from indexer.embedder import Embedder
 
 if TYPE_CHECKING:
@@ -29,12 +29,22 @@ def _swap_engine(state: State, embedder: Embedder | None) -> None:
 
 
 def add_uploads(state: State, files: list[tuple[str, bytes]]) -> AddReport:
-    """Add files to the corpus (indexer.corpus.add_files); serve the new index if it changed."""
+    """Add files to the corpus (indexer.corpus.add_files); serve the new index if it changed.
+
+    state.ingest_step says where it stands (GET /api/admin/progress), for the operator's page."""
     with state.corpus_lock:
         embedder = serving_embedder(state.engine)
-        report = add_files(state.settings, files, embedder=embedder)
-        if report.build is not None and not report.build.up_to_date:
-            _swap_engine(state, embedder)
+
+        def on_step(step: IngestStep) -> None:
+            state.ingest_step = step
+
+        try:
+            report = add_files(state.settings, files, embedder=embedder, on_step=on_step)
+            if report.build is not None and not report.build.up_to_date:
+                state.ingest_step = IngestStep("indexing", None, len(files), len(files))
+                _swap_engine(state, embedder)
+        finally:
+            state.ingest_step = IngestStep("done", None, len(files), len(files))
     return report
 
 

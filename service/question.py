@@ -37,7 +37,6 @@ VALIDITY_RE = re.compile(r"起(施行|执行|实施)|之日起|有效期(至|为
 PROCEDURE_RE = re.compile(r"申请|办理|提交|提供|受理|审核|审批|登记|程序|流程|材料|凭")
 # a date to the day, or a limit in days; the gazettes write 日 (a 号 would be a 文号's or a decree's)
 DAY_DATE_RE = re.compile(rf"\d{{1,2}}\s*日|之日起|当[日天]|{_time_limit('工作日|日|天')}")
-FULL_DATE_RE = re.compile(r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")  # a date line: "2023年9月15日"
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*年|(?=\D|$))")
 MONTH_RE = re.compile(r"((?:19|20)\d\d)年(\d{1,2})月")
 ORDINAL_RE = re.compile(rf"第[{V.CN_NUMERALS}\d]++[届次期批]?(?!{V.NOT_ORDINAL_NEXT})|\d+[届次期]")  # ++: no backtracking into 第十一步

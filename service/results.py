@@ -58,6 +58,7 @@ class Citation:
     paragraph_id: str
     url: str  # /documents/{doc_id}#p{paragraph index}
     score: float
+    page: int | None = None  # the printed page of the quote (PDF sources)
 
 
 @dataclass

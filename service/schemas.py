@@ -229,6 +229,7 @@ class CitationOut(BaseModel):
     paragraph_id: str
     url: str
     score: float | None
+    page: int | None = Field(None, description="the printed page of the quote, for a PDF source (第N页)")
 
     @classmethod
     def from_citation(cls, c: Citation) -> CitationOut:
@@ -243,6 +244,7 @@ class CitationOut(BaseModel):
             paragraph_id=c.paragraph_id,
             url=c.url,
             score=finite_or_none(c.score),
+            page=c.page,
         )
 
 
@@ -380,6 +382,7 @@ class ParagraphOut(BaseModel):
     heading_path: list[str]
     text: str
     kind: str
+    page: int | None = Field(None, description="the printed page it starts on (PDF sources)")
 
     @classmethod
     def from_paragraph(cls, p: Paragraph) -> ParagraphOut:
@@ -389,11 +392,16 @@ class ParagraphOut(BaseModel):
             heading_path=list(p.heading_path),
             text=p.text,
             kind=p.kind,
+            page=p.page,
         )
 
 
 class DocumentResponse(DocumentSummary):
     embedded_titles: list[str] = []
+    source_file: str = Field(description="the file it was read from; GET source_url gives the original")
+    source_format: str = Field(description="text | pdf | html | docx")
+    source_pages: int | None = Field(None, description="the source file's page count (PDF)")
+    source_url: str
     paragraphs: list[ParagraphOut]
 
     @classmethod
@@ -401,6 +409,10 @@ class DocumentResponse(DocumentSummary):
         return cls(
             **doc.summary(),
             url=document_url(doc.doc_id),
+            source_file=doc.source_file,
+            source_format=doc.source_format,
+            source_pages=doc.source_pages,
+            source_url=f"/api/documents/{doc.doc_id}/source",
             embedded_titles=list(doc.embedded_titles),
             paragraphs=[ParagraphOut.from_paragraph(p) for p in doc.paragraphs],
         )

@@ -31,6 +31,18 @@ INTERROGATIVE_CHARS = "啥咋哪谁吗呢么"
 # The corpus' home city is a place, but naming it narrows nothing inside its own gazette.
 HOME_WORDS = frozenset({"聊城", "聊城市", "本市", "我市", "全市", "咱市"})
 
+# Documents of a central body apply everywhere (service/scope.py). An issuer is a central body when
+# it names no place of the division table and starts with one of NATIONAL_ISSUER_OPENERS
+# (国务院办公厅, 国家税务总局, 中国人民银行), or ends with one of CENTRAL_BODY_ENDINGS without
+# opening with a local level (民政部, 海关总署; not 市委组织部, 县财政局); or its 文号 opens with
+# one of NATIONAL_DOCNUM_OPENERS (国发〔2016〕15号, 国令第699号). 国家税务总局聊城市税务局 names a
+# place: a local office of a central body.
+NATIONAL_ISSUER_OPENERS = ("国务院", "中华人民共和国", "中共中央", "中央", "全国人民代表大会", "全国人大", "国家", "中国",
+                           "最高人民法院", "最高人民检察院")
+CENTRAL_BODY_ENDINGS = ("部", "总局", "总署")
+LOCAL_ISSUER_OPENERS = ("省", "市", "县", "区", "州", "盟", "旗", "镇", "乡", "街道", "本")
+NATIONAL_DOCNUM_OPENERS = ("国发", "国办发", "国办函", "国函", "国令", "国务院令", "中发", "中办发")
+
 # Intent cues: which kind of fact a question asks for.
 # ("哪几家医院" asks which ones, not how many)
 FIGURE_CUES = r"多少|(?<!哪)几[个年天岁项家所处次名]?|多大|多高|比例|金额|标准是|多长|多久"
@@ -96,6 +108,12 @@ CLAUSE_PUNCTUATION = "，。；：！？,;:!?、"
 
 # Chinese numerals, as one character class used wherever a count may be written in words.
 CN_NUMERALS = "〇○零一二两三四五六七八九十百千万"
+# Numbers that are not an asked figure: a year or date ("2019年", "二〇一九年三月五日") and an
+# ordinal ("第十二条", "第3项"). A national document admitted for another place answers a figure
+# question only with a figure besides these.
+NOT_ASKED_FIGURES = (r"(?:19|20)\d\d\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|\d{1,2}\s*月\s*\d{1,2}\s*日"
+                     rf"|[一二][{CN_NUMERALS}]{{3}}年(?:[{CN_NUMERALS}]{{1,2}}月(?:[{CN_NUMERALS}]{{1,3}}日)?)?"
+                     rf"|第\s*[\d{CN_NUMERALS}]+\s*[条款项章节号次批]")
 # After 第N these words make a sequence word, not the name of one session or item: "第一步要干什么"
 # asks for a step, and the text need not say 第一 (unlike 第三届, 第64次, 第三人民医院).
 NOT_ORDINAL_NEXT = r"步|时间|责任人|书记"

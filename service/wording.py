@@ -10,6 +10,11 @@ HOTLINE = "建议拨打12345政务服务便民热线咨询。"
 REFUSAL = "抱歉，已收录的{corpus}中没有找到能回答这个问题的内容。" + HOTLINE
 UNKNOWN_DOCNUM = "已收录的{corpus}中没有文号为{docnum}的文件。" + HOTLINE
 OUT_OF_SCOPE_PLACE = "已收录的{corpus}只涉及{home}的事务，没有关于{place}的这项内容。" + HOTLINE
+# the same, for a corpus that holds more than its home city's documents ({held}: CorpusScope.holdings)
+OUT_OF_SCOPE_PLACE_HELD = "已收录的文件中没有关于{place}的这项内容（收录的是{held}的文件）。" + HOTLINE
+NATIONAL_LEVEL = "国家层面"
+LIST_SEPARATOR = "、"
+LIST_LAST = "和"
 OUT_OF_SCOPE_YEAR = "已收录的{corpus}中没有{year}年的这项内容（收录的文件签发于{first}年至{last}年）。" + HOTLINE
 
 # A passage that is on topic but does not state exactly what was asked: shown under a plain lead-in.
@@ -21,6 +26,7 @@ CITED_ONLY = "已收录的公报没有收录{docnum}原文，但以下文件提�
 SOURCE_LINE = "根据{label}{when}："
 SOURCE_YEAR = "（{year}年）"
 SOURCE_SIGNED = "（{date}签发）"
+SOURCE_PAGE = "（第{page}页）"
 DOCUMENT_LOOKUP = "{docnum}是{issuer}的《{title}》{when}。其中写道：{lead}[1]"
 # the same, when the title line is quoted as a passage of its own
 DOCUMENT_LOOKUP_TITLED = "{docnum}是{issuer}的《{title}》[1]{when}。其中写道：{lead}[2]"

@@ -200,7 +200,7 @@ def test_openapi_lists_every_endpoint(client):
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert set(paths) == {  # the admin list and Dify's /retrieval are off without their tokens (test_operations)
-        "/api/ask", "/api/chat", "/api/search", "/api/documents", "/api/documents/{doc_id}",
+        "/api/ask", "/api/chat", "/api/search", "/api/documents", "/api/documents/{doc_id}", "/api/documents/{doc_id}/source",
         "/api/feedback", "/healthz", "/api/corpus", "/v1/models", "/v1/chat/completions",
     }
     assert paths["/api/ask"]["post"]["description"].startswith("Answer a question")
@@ -227,7 +227,7 @@ def test_ask_returns_answer_with_citations(client, engine):
         "n": 1, "doc_id": "2023-08-ling46", "docnum": "聊城市人民政府令第46号", "title": "聊城市烈士褒扬办法",
         "date": "2023-07-24", "section": "聊城市烈士褒扬办法 > 第一章 总则",
         "quote": "第十九条 烈士褒扬金标准为烈士牺牲时上一年度全国城镇居民人均可支配收入的30倍。",
-        "paragraph_id": "2023-08-ling46-p0002", "url": "/documents/2023-08-ling46#p2", "score": 0.9,
+        "paragraph_id": "2023-08-ling46-p0002", "url": "/documents/2023-08-ling46#p2", "score": 0.9, "page": None,
     }]
     assert data["timing_ms"]["retrieve"] == 3.5 and data["timing_ms"]["total"] >= 0
     assert data["mode"] == "bm25"
@@ -524,7 +524,9 @@ def test_read_document(client):
         "paragraph_id": "2023-08-ling46-p0002", "index": 2,
         "heading_path": ["聊城市烈士褒扬办法", "第一章 总则"],
         "text": "第十九条 烈士褒扬金标准为烈士牺牲时上一年度全国城镇居民人均可支配收入的30倍。", "kind": "text",
+        "page": None,
     }
+    assert (data["source_format"], data["source_pages"], data["source_url"]) == ("text", None, "/api/documents/2023-08-ling46/source")
 
 
 @pytest.mark.parametrize("doc_id", ["nope", "聊政办字〔2018〕76号", "a b"])

@@ -117,9 +117,9 @@ def test_each_file_gets_its_own_answer_and_the_good_ones_land(client, settings):
     files = r.json()["files"]
     assert [(f["filename"], f["status"], f["detail"]) for f in files[:4]] == [
         ("empty.txt", "error", "file is empty"),
-        ("gbk.txt", "error", "not UTF-8 text (invalid byte 0xc1 at offset 0)"),
+        ("gbk.txt", "error", "text in GBK/GB18030, not UTF-8: save it as UTF-8; this service reads PDF, DOCX, HTML and UTF-8 text"),
         ("news.txt", "error", NOT_A_DOCUMENT),
-        ("binary.txt", "error", "binary file, not gazette text"),
+        ("binary.txt", "error", "unknown format (starts with bytes 00 01 02 20 61 62 63), this service reads PDF, DOCX, HTML and UTF-8 text"),
     ]
     assert all(f["source"] is None and f["documents"] == [] for f in files[:4])
     assert (files[4]["status"], files[4]["documents"][0]["docnum"]) == ("added", "德州市人民政府令第12号")
@@ -170,9 +170,14 @@ def test_bad_upload_requests_are_422(client, settings, kwargs):
     assert sorted(p.name for p in settings.corpus_dir.iterdir()) == ["g.txt"]
 
 
-def test_oversized_upload_is_413(client):
-    r = upload(client, ("big.txt", "公".encode() * (MAX_BODY_BYTES // 3 + 10)))
-    assert r.status_code == 413 and r.json()["detail"].startswith("request body too large")
+def test_oversized_upload_is_413(tmp_path):
+    """The upload route takes GAZETTE_MAX_UPLOAD_MB (a gazette PDF runs to 30 MB), other routes 4 MB."""
+    with _client(make_admin_settings(tmp_path, max_upload_mb=1), tmp_path) as client:
+        r = upload(client, ("big.txt", "公".encode() * (1024 * 1024 // 3 + 10)))
+        assert r.status_code == 413 and r.json()["detail"].startswith("request body too large")
+        assert r.json()["detail"].endswith("(max 1048576, GAZETTE_MAX_UPLOAD_MB)")
+        r = client.post("/api/ask", content=b"{" + b" " * MAX_BODY_BYTES + b"}", headers={"Content-Type": "application/json"})
+        assert r.status_code == 413 and r.json()["detail"].endswith(f"(max {MAX_BODY_BYTES})")
 
 
 # ---- list, remove --------------------------------------------------------------------------------
@@ -183,7 +188,7 @@ def test_list_sources_and_their_documents(client):
     r = client.get("/api/admin/documents", headers=AUTH)
     assert r.status_code == 200
     data = r.json()
-    assert data["corpus_name"] == "聊城市人民政府公报等政府文件"
+    assert data["corpus_name"] == "聊城市人民政府公报及国务院等文件"
     assert [(s["source"], s["indexed"], s["error"], [d["docnum"] for d in s["documents"]]) for s in data["sources"]] == [
         ("g.txt", True, None, ["聊政发〔2030〕1号", "聊政办字〔2030〕9号", None]),
         ("letter.txt", True, None, ["国办函〔2019〕12号"]),
@@ -223,7 +228,7 @@ def test_removing_the_last_source_is_409(client, settings):
 def test_corpus_name_follows_the_corpus(client):
     assert client.get("/api/corpus").json() == {"name": "聊城市人民政府公报", "documents": 3, "issuers": ["聊城市人民政府", "聊城市人民政府办公室"]}
     upload(client, ("web.txt", (STANDALONE / "state_council_web_page.txt").read_bytes()))
-    assert client.get("/api/corpus").json()["name"] == "聊城市人民政府公报等政府文件"
+    assert client.get("/api/corpus").json()["name"] == "聊城市人民政府公报及国务院等文件"
 
 
 def test_corpus_name_setting_wins(tmp_path):

@@ -109,7 +109,7 @@ def test_bad_files_get_their_own_errors_and_the_others_land(settings):
     report = add_files(settings, files)
     assert [(f.name, f.status, f.detail) for f in report.files[:3]] == [
         ("empty.txt", "error", "file is empty"),
-        ("gbk.txt", "error", "not UTF-8 text (invalid byte 0xc1 at offset 0)"),
+        ("gbk.txt", "error", "text in GBK/GB18030, not UTF-8: save it as UTF-8; this service reads PDF, DOCX, HTML and UTF-8 text"),
         ("news.txt", "error", NOT_A_DOCUMENT),
     ]
     assert report.files[3].status == "added"
@@ -215,4 +215,4 @@ def test_corpus_name_from_issuers(fake_engine):
     assert corpus_name([]) == "政府公报"
     standalone = parse_files([STANDALONE / "state_council_web_page.txt"]).documents
     assert corpus_name(standalone) == "国务院文件"
-    assert corpus_name(docs + standalone) == "聊城市人民政府公报等政府文件"
+    assert corpus_name(docs + standalone) == "聊城市人民政府公报及国务院等文件"  # never a home-only name

@@ -110,4 +110,4 @@ def test_loading_checks_manifest(tmp_path, fake_settings):
     with pytest.raises(IndexMismatchError, match="built with model 'fake-64'"):
         Engine.load(other)
     m = json.loads((fake_settings.index_dir / MANIFEST).read_text())
-    assert m["format_version"] == 2
+    assert m["format_version"] == 3

@@ -195,7 +195,8 @@ def test_openapi_leaves_out_what_the_settings_switch_off(tmp_path):
         assert c.get("/api/admin/feedback").status_code == 404  # still there, answering that it is off
     with make_client(tmp_path / "on", admin_token="t", retrieval_key="k") as c:
         on = set(c.get("/openapi.json").json()["paths"])
-    assert on - off == {"/api/admin/feedback", "/retrieval", "/api/admin/documents", "/api/admin/documents/{source}"}
+    assert on - off == {"/api/admin/feedback", "/retrieval", "/api/admin/documents", "/api/admin/documents/{source}",
+                        "/api/admin/progress"}
 
 
 def test_openapi_documents_the_429s_and_the_question_limits(tmp_path):

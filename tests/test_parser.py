@@ -226,7 +226,9 @@ def test_synthetic_gazette_traps():
     [
         (b"", "file is empty"),
         (b"   \n\n", "file is empty"),
-        ("聊城市人民政府公报".encode("gbk"), "not UTF-8 text (invalid byte 0xc1 at offset 0)"),
+        ("聊城市人民政府公报".encode("gbk"), "text in GBK/GB18030, not UTF-8: save it as UTF-8; this service reads PDF, DOCX, HTML and UTF-8 text"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "legacy Word/WPS .doc/.wps files are not read: save as .docx or PDF; this service reads PDF, DOCX, HTML and UTF-8 text"),
+        (b"%PDF-1.7\n%garbage", None),
         ("这是一份购物清单：苹果、香蕉。".encode(), "not a gazette or government document: no 文号 line, 令 number, 大事记 or 工作报告 heading, and no title with a signature (issuer and date)"),
     ],
 )
@@ -235,7 +237,10 @@ def test_bad_input_names_the_file(tmp_path, content, problem):
     bad.write_bytes(content)
     with pytest.raises(GazetteParseError) as e:
         parse_gazette(bad)
-    assert str(e.value) == f"{bad}: {problem}"
+    if problem is None:  # a broken PDF: the reader's own words, but always naming the file
+        assert str(e.value).startswith(f"{bad}: ") and "PDF" in str(e.value)
+    else:
+        assert str(e.value) == f"{bad}: {problem}"
 
 
 def test_bad_file_does_not_stop_the_others(tmp_path):

@@ -16,6 +16,7 @@ from service.admin_schemas import (
     ADMIN_ERRORS,
     MAX_UPLOAD_FILES,
     IndexSummary,
+    IngestProgress,
     RemoveResponse,
     SourceList,
     SourceOut,
@@ -44,8 +45,9 @@ def upload_documents(
         File(
             min_length=1,
             max_length=MAX_UPLOAD_FILES,
-            description="UTF-8 text files: gazette issues or standalone government documents (form field "
-            f"`files`, repeated; at most {MAX_UPLOAD_FILES})",
+            description="gazette issues or standalone government documents as published: PDF (text layer or "
+            "scanned), a saved web page (HTML), DOCX or UTF-8 text; the format is read from the content (form "
+            f"field `files`, repeated; at most {MAX_UPLOAD_FILES}; the request at most GAZETTE_MAX_UPLOAD_MB)",
         ),
     ],
 ) -> UploadResponse:
@@ -59,6 +61,16 @@ def upload_documents(
     report = ingest.add_uploads(request.app.state, uploads)
     index = IndexSummary.from_build(report.build) if report.build else IndexSummary.unchanged(request.app.state.engine)
     return UploadResponse(files=[UploadedFile.from_outcome(f) for f in report.files], index=index)
+
+
+@router.get("/progress", responses=ADMIN_ERRORS)
+def ingest_progress(_: AdminDep, request: Request) -> IngestProgress:
+    """Where the running upload stands (file, page, indexing), polled by the operator page."""
+    step = getattr(request.app.state, "ingest_step", None)
+    if step is None:
+        return IngestProgress(stage="idle")
+    return IngestProgress(stage=step.stage, file=step.file, files_done=step.files_done, files_total=step.files_total,
+                          page=step.page, pages=step.pages)
 
 
 @router.get("/documents", responses=ADMIN_ERRORS)

@@ -1,12 +1,14 @@
-"""The documents of the gazettes: GET /api/documents and GET /api/documents/{doc_id}."""
+"""The documents of the gazettes: GET /api/documents, GET /api/documents/{doc_id} and its
+original file, GET /api/documents/{doc_id}/source."""
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
+from fastapi.responses import FileResponse
 
 from indexer.errors import DocumentNotFound
-from service.deps import EngineDep
+from service.deps import EngineDep, SettingsDep
 from service.schemas import DocumentList, DocumentResponse, DocumentSummary, error_responses
 
 router = APIRouter(prefix="/api/documents", tags=["documents"])
@@ -31,3 +33,28 @@ def read_document(doc_id: str, engine: EngineDep) -> DocumentResponse:
         return DocumentResponse.from_document(engine.get_document(doc_id))
     except DocumentNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown document: {doc_id}") from None
+
+
+# How an original is sent. A PDF opens in the browser's viewer (at #page=N); a saved web page is
+# never served as HTML from this origin, where its scripts would run: it is downloaded, sandboxed.
+SOURCE_MEDIA = {
+    "pdf": ("application/pdf", "inline"),
+    "text": ("text/plain; charset=utf-8", "inline"),
+    "html": ("application/octet-stream", "attachment"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "attachment"),
+}
+
+
+@router.get("/{doc_id}/source", responses=error_responses(404), response_class=FileResponse)
+def read_document_source(doc_id: str, engine: EngineDep, settings: SettingsDep) -> FileResponse:
+    """The original file the document was read from (PDF, web page, Word file or text)."""
+    try:
+        doc = engine.get_document(doc_id)
+    except DocumentNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown document: {doc_id}") from None
+    path = settings.corpus_dir / doc.source_file
+    if not path.is_file():
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"the source file {doc.source_file} is not in the corpus folder")
+    media, disposition = SOURCE_MEDIA.get(doc.source_format, SOURCE_MEDIA["html"])
+    return FileResponse(path, media_type=media, filename=doc.source_file, content_disposition_type=disposition,
+                        headers={"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"})

@@ -55,7 +55,15 @@
     addPair(metaList, "成文日期", G.formatDate(doc.date));
     addPair(metaList, "文件类型", doc.type);
     addPair(metaList, "刊载期次", doc.issue ? gazetteOf(doc.issuer) + G.formatIssue(doc.issue) : null);
+    if (doc.source_url) {
+      const form = (FORMAT_NAMES[doc.source_format] || "文件") + (doc.source_pages ? "，共" + doc.source_pages + "页" : "");
+      metaList.appendChild(el("dt", null, "原件"));
+      metaList.appendChild(el("dd", null, el("a", { href: doc.source_url, class: "source-link", rel: "noopener" },
+        doc.source_file || "下载"), "（" + form + "）"));
+    }
   }
+
+  const FORMAT_NAMES = { pdf: "PDF", html: "网页", docx: "Word 文件", text: "文本" };
 
   function renderValidity(v) {
     G.clear(validityList);
@@ -75,11 +83,24 @@
     validityBox.hidden = false;
   }
 
-  function renderParagraphs(paragraphs) {
+  /** A PDF's page marker before the first paragraph of each page: "第3页", opening the PDF there. */
+  function pageMarker(page, sourceUrl, format) {
+    const label = "第" + page + "页";
+    const link = format === "pdf" && sourceUrl
+      ? el("a", { href: sourceUrl + "#page=" + page, target: "_blank", rel: "noopener" }, label) : label;
+    return el("div", { class: "page-marker", id: "page" + page, "aria-label": "原件" + label }, link);
+  }
+
+  function renderParagraphs(paragraphs, doc) {
     G.clear(body);
     const frag = document.createDocumentFragment();
     let lastLevel = 1; // the document title is the h1; heading levels never skip one
+    let lastPage = null;
     (paragraphs || []).forEach(function (p) {
+      if (Number.isInteger(p.page) && p.page !== lastPage && p.kind !== "title") {
+        frag.appendChild(pageMarker(p.page, doc && doc.source_url, doc && doc.source_format));
+        lastPage = p.page;
+      }
       const depth = Math.max(0, Math.min(6, (p.heading_path || []).length));
       const kind = /^[a-z_]+$/.test(p.kind || "") ? p.kind : "text";
       if (kind === "title") { // shown as the page's h1 already: a citation of it (#p0) marks the h1
@@ -137,7 +158,7 @@
       G.setText(titleNode, doc.title || "（无标题）");
       renderMeta(doc);
       renderValidity(doc.validity);
-      renderParagraphs(doc.paragraphs);
+      renderParagraphs(doc.paragraphs, doc);
       article.hidden = false;
       article.dataset.docId = doc.doc_id || docId;
       G.setText(statusNode, "");

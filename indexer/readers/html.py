@@ -1,0 +1,725 @@
+"""A portal page as a browser saves it → the document's lines, and the fields of its metadata table.
+
+    bytes → text (BOM, UTF-8, the declared charset, else charset-normalizer; GB2312/GBK as GB18030)
+          → lxml tree without script, style, frames and form controls (nothing is ever run)
+          → the metadata table read into meta, and its cells emptied
+          → hidden elements dropped → the page's lines (paragraph a line, table row a line, cells by tab)
+          → the lines of the document body: the ones trafilatura keeps as main content, in the page's
+            own wording (trafilatura squeezes whitespace; the page's full-width indentation is kept);
+            trafilatura's own lines when the two do not line up; the largest text container when it
+            finds nothing
+          → lines of site chrome that slipped through dropped (footer, breadcrumb, 打印/关闭窗口 …),
+            and the title printed as a heading right above the body put back in front
+
+The metadata labels and the chrome words are data, in indexer.readers.html_labels.
+"""
+from __future__ import annotations
+
+import codecs
+import copy
+import re
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import lxml.html
+from lxml import etree
+
+from ..errors import GazetteParseError
+from . import HTML, SourceText
+from . import html_labels as V
+
+MAX_HTML_BYTES = 30_000_000  # a saved portal page is well under a megabyte; more is a mistake
+MIN_TEXT_CHARS = 15  # document text besides the title; the shortest notice (一项任免) is longer
+NO_TEXT = (
+    "HTML page has no document text ({}): if the portal draws the body with JavaScript, "
+    "save the page from a browser after it has loaded, or use the document's PDF or DOCX"
+)
+
+# ---------------------------------------------------------------- charset
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_META_CHARSET_RE = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.I)
+_XML_ENCODING_RE = re.compile(rb"""<\?xml\b[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""", re.I)
+_GB_CODECS = {"gb2312", "gbk", "gb18030", "hz"}  # GB18030 decodes them all (a superset)
+_WESTERN = {"latin_1", "iso8859-1", "ascii", "cp1252"}  # declared by many old CMS templates whatever the page holds
+_SNIFF_BYTES = 8192
+
+
+def _codec(label: str) -> str | None:
+    """Python's codec for a charset label, GB2312/GBK read as GB18030; None for an unknown label."""
+    try:
+        name = codecs.lookup(label.strip().lower()).name
+    except LookupError:
+        return None
+    return "gb18030" if name in _GB_CODECS else name
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The codec the page declares (<meta charset>, http-equiv Content-Type, an XML declaration)."""
+    head = data[:_SNIFF_BYTES]
+    m = _META_CHARSET_RE.search(head) or _XML_ENCODING_RE.search(head)
+    return _codec(m[1].decode("ascii")) if m else None
+
+
+def decode_html(data: bytes) -> tuple[str, str, list[str]]:
+    """(text, codec used, warnings). A BOM decides; bytes that are valid UTF-8 are UTF-8 (a browser
+    may save a GBK page re-encoded and keep its declaration); then the declared charset; then
+    charset-normalizer's guess."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return data.decode(enc, errors="replace"), enc, []
+    declared = declared_charset(data)
+    warnings: list[str] = []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if declared and declared != "utf-8" and not data.isascii():
+            warnings.append(f"the page declares {declared} but its bytes are UTF-8: read as UTF-8")
+        return text, "utf-8", warnings
+    if declared and declared not in _WESTERN:
+        try:
+            return data.decode(declared), declared, warnings
+        except UnicodeDecodeError:
+            text = data.decode(declared, errors="replace")
+            bad = text.count("\ufffd")
+            if bad <= max(5, len(text) // 1000):  # a few broken characters in a page that is the declared charset
+                return text, declared, [f"{bad} undecodable byte sequences in a {declared} page, replaced by U+FFFD"]
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    guess = _codec(best.encoding) if best is not None else None
+    if guess is None:
+        if declared:
+            return data.decode(declared, errors="replace"), declared, [f"undecodable bytes in a {declared} page"]
+        raise ValueError("cannot tell the page's character set (no declaration, not UTF-8, no reliable guess)")
+    if declared and declared != guess:
+        warnings.append(f"the page declares {declared}, but its bytes read as {guess} (charset-normalizer)")
+    return data.decode(guess, errors="replace"), guess, warnings
+
+
+# ---------------------------------------------------------------- tree
+
+# elements whose content is no document text: dropped with their content (their tail text stays)
+_DROP_TAGS = (
+    "script", "style", "noscript", "template", "iframe", "frame", "frameset", "object", "embed", "applet",
+    "svg", "math", "canvas", "audio", "video", "input", "select", "textarea", "button", "option", "datalist",
+)
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def parse_tree(text: str) -> etree._Element:
+    """The page as an lxml tree (libxml2's HTML parser; no network, nothing run), script and the like dropped."""
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
+    root = lxml.html.document_fromstring(text.replace("\x00", "").encode("utf-8", errors="replace"), parser=parser)
+    etree.strip_elements(root, *_DROP_TAGS, with_tail=False)
+    return root
+
+
+def _body(root: etree._Element) -> etree._Element:
+    found = root.find("body")
+    return found if found is not None else root
+
+
+def drop_hidden(root: etree._Element) -> None:
+    """Elements the browser does not show (display:none, hidden): not the page's text."""
+    hidden = [
+        el
+        for el in root.iter()
+        if isinstance(el.tag, str)
+        and (_HIDDEN_STYLE_RE.search(el.get("style", "")) or el.get("hidden") is not None or el.get("aria-hidden") == "true")
+    ]
+    for el in hidden:
+        if el.getparent() is not None:
+            el.drop_tree()
+
+
+# ---------------------------------------------------------------- metadata table
+
+_CELL_TAGS = frozenset(
+    "td th li dt dd p div h1 h2 h3 h4 h5 h6 tr table tbody thead ul ol dl section article header footer "
+    "nav aside main form body center blockquote caption".split()
+)
+
+
+def _label_keys() -> dict[str, str | None]:
+    """Printed label (no spaces) → meta key; None for labels taken out and not kept."""
+    keys: dict[str, str | None] = {}
+    for key, labels in V.CANONICAL_LABELS.items():
+        for label in labels:
+            keys.setdefault(label, key)
+    for label in V.OTHER_LABELS:
+        keys.setdefault(label, label)
+    for label in V.IGNORED_LABELS:
+        keys.setdefault(label, None)
+    return keys
+
+
+_LABEL_KEYS = _label_keys()
+_LABEL_ALT = "|".join(r"\s*".join(map(re.escape, lab)) for lab in sorted(_LABEL_KEYS, key=len, reverse=True))
+# a label and its colon: at the start of a text, or after a space or bracket ("发布时间：… 来源：…")
+_LABEL_COLON_RE = re.compile(rf"(?:^|(?<=[\s|｜】\]）)]))[【\[]?\s*(?P<label>{_LABEL_ALT})\s*[:：]")
+# a text that is a label and nothing else (a table cell "索 引 号" with the value in the next cell)
+_LABEL_ONLY_RE = re.compile(rf"\s*[【\[]?\s*(?P<label>{_LABEL_ALT})\s*[:：]?\s*[】\]]?\s*")
+_VALUE_STRIP = " \t\r\n\f\v\xa0\u3000【】[]|｜"
+MAX_LABEL_GAP = 60  # characters of other text between two labels of one metadata table
+MAX_VALUE_CHARS = 300  # a value in the cell beside its label (a long title fits)
+
+
+def _squeeze(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def _letters(s: str) -> int:
+    """Characters that are letters or digits (CJK included), not spaces, punctuation or separators."""
+    return sum(ch.isalnum() for ch in s)
+
+
+def _alnum(s: str) -> str:
+    """The letters and digits of a text: what two renderings of one paragraph have in common."""
+    return "".join(ch for ch in s if ch.isalnum())
+
+
+@dataclass
+class _Token:
+    """One text node of the page (an element's text or tail), not blank."""
+
+    node: etree._ElementUnicodeResult
+    cell: etree._Element  # the nearest cell or block around it
+    offset: int  # characters of page text before it (spaces not counted)
+
+
+@dataclass
+class _Hit:
+    label: str  # as printed, spaces removed
+    value: str
+    colon: bool
+    tokens: list[int]  # indexes of the tokens it takes (the first may keep text before the label)
+    prefix: str = ""  # text of the first token before the label
+
+    @property
+    def key(self) -> str | None:
+        return _LABEL_KEYS[self.label]
+
+    @property
+    def kind(self) -> str:  # what the label names, for counting distinct labels
+        return self.key or self.label
+
+
+def _tokens(body: etree._Element) -> list[_Token]:
+    out: list[_Token] = []
+    offset = 0
+    for node in body.xpath(".//text()"):
+        if not node.strip():
+            continue
+        owner = node.getparent()
+        if node.is_tail:
+            owner = owner.getparent()
+        cell = owner
+        while cell is not None and cell.tag not in _CELL_TAGS:
+            cell = cell.getparent()
+        out.append(_Token(node, cell if cell is not None else owner, offset))
+        offset += len(_squeeze(node))
+    return out
+
+
+def _starts_with_label(text: str) -> bool:
+    return bool(_LABEL_COLON_RE.match(text) or _LABEL_ONLY_RE.fullmatch(text))
+
+
+def _value_after(toks: list[_Token], i: int, label: str) -> tuple[str, int]:
+    """The value of a label that ends token i: the rest of its cell, else the next cell when the
+    label's cell holds the label alone. (value, index of the token after it)."""
+    cell = toks[i].cell
+    j, parts = i + 1, []
+    while j < len(toks) and toks[j].cell is cell and not _starts_with_label(toks[j].node):
+        parts.append(str(toks[j].node))
+        j += 1
+    if parts:
+        return "".join(parts), j
+    nxt = cell.getnext()
+    if nxt is None or _squeeze(cell.text_content()) != _squeeze(label):
+        return "", j  # the next cell is a value only beside a cell that holds the label alone
+    if len(_squeeze(nxt.text_content())) > MAX_VALUE_CHARS:
+        return "", j  # the document's body, not a field's value
+    inside = set(nxt.iter())
+    while j < len(toks) and toks[j].cell in inside and not _starts_with_label(toks[j].node):
+        parts.append(str(toks[j].node))
+        j += 1
+    return "".join(parts), j
+
+
+def _find_hits(toks: list[_Token]) -> list[_Hit]:
+    hits: list[_Hit] = []
+    i = 0
+    while i < len(toks):
+        text = str(toks[i].node)
+        spans = list(_LABEL_COLON_RE.finditer(text))
+        if spans:
+            found = [
+                _Hit(_squeeze(m["label"]), text[m.end() : spans[k + 1].start() if k + 1 < len(spans) else len(text)], True, [i])
+                for k, m in enumerate(spans)
+            ]
+            found[0].prefix = text[: spans[0].start()]
+            last_label = text[spans[-1].start() :]
+        elif m := _LABEL_ONLY_RE.fullmatch(text):
+            found = [_Hit(_squeeze(m["label"]), "", False, [i])]
+            last_label = text
+        else:
+            i += 1
+            continue
+        j = i + 1
+        last = found[-1]
+        if not last.value.strip(_VALUE_STRIP):
+            last.value, j = _value_after(toks, i, last_label)
+            last.tokens += range(i + 1, j)
+        if not found[0].colon and (not last.value.strip(_VALUE_STRIP)):
+            i += 1  # a bare word with no value beside it: a column heading ("名称"), no label
+            continue
+        hits.extend(found)
+        i = j
+    return hits
+
+
+def _clusters(hits: list[_Hit], toks: list[_Token]) -> list[list[_Hit]]:
+    groups: list[list[_Hit]] = []
+    for h in hits:
+        if groups:
+            prev = groups[-1][-1]
+            gap = sum(len(_squeeze(toks[k].node)) for k in range(max(prev.tokens) + 1, min(h.tokens)))
+            if gap + len(_squeeze(h.prefix)) <= MAX_LABEL_GAP:
+                groups[-1].append(h)
+                continue
+        groups.append([h])
+    return groups
+
+
+def _is_metadata(group: list[_Hit], toks: list[_Token], total: int) -> bool:
+    kinds = {h.kind for h in group}
+    strong = kinds & V.STRONG_LABELS
+    if len(kinds) < 2 or not strong:
+        return False
+    if not any(h.colon for h in group) and len(strong) < 2:  # bare words: a data table's heading row looks alike
+        return False
+    return toks[group[0].tokens[0]].offset <= max(5000, total // 2)  # near the top of the page
+
+
+def _set_node_text(node: etree._ElementUnicodeResult, value: str) -> None:
+    owner = node.getparent()
+    if node.is_tail:
+        owner.tail = value
+    else:
+        owner.text = value
+
+
+def take_metadata(body: etree._Element) -> dict[str, str]:
+    """The metadata table's fields (canonical keys, see html_labels), its text taken out of the tree."""
+    toks = _tokens(body)
+    total = toks[-1].offset + len(_squeeze(toks[-1].node)) if toks else 0
+    taken: list[_Hit] = []
+    for group in _clusters(_find_hits(toks), toks):
+        if _is_metadata(group, toks, total):
+            taken.extend(group)
+    cleared: set[int] = set()
+    for h in taken:
+        for k in h.tokens:
+            if k in cleared:
+                continue
+            cleared.add(k)
+            keep = h.prefix if k == h.tokens[0] and h.prefix.strip() else ""
+            _set_node_text(toks[k].node, keep)
+    found: dict[str, str] = {}
+    for h in taken:
+        value = " ".join(h.value.split()).strip(_VALUE_STRIP)
+        if value:
+            found.setdefault(h.label, value)
+    meta: dict[str, str] = {}
+    for key, labels in V.CANONICAL_LABELS.items():
+        for label in labels:
+            if label in found:
+                meta[key] = found[label]
+                break
+    for label in V.OTHER_LABELS:
+        if label in found:
+            meta.setdefault(label, found[label])
+    return meta
+
+
+# ---------------------------------------------------------------- the page's lines
+
+_BLOCK_TAGS = frozenset(
+    "p div li ul ol dl dt dd h1 h2 h3 h4 h5 h6 blockquote pre address section article header footer nav "
+    "aside main figure figcaption center form fieldset legend table caption tr td th hr body html details summary".split()
+)
+_CONTAINER_TAGS = frozenset("div article section main td body blockquote center form".split())
+_CHROME_HINT_RE = re.compile(r"nav|menu|foot|header|top|crumb|share|relat|link|copyright|sidebar|search|tool|banner", re.I)
+_ASCII_SPACE = " \t\r\n\f\v"
+_END_STRIP = _ASCII_SPACE + "\xa0\u200b\ufeff"
+
+
+@dataclass
+class _Line:
+    text: str
+    element: etree._Element  # the block it was read from
+    link_chars: int = 0  # letters and digits inside <a>
+
+    @property
+    def key(self) -> str:
+        return _alnum(self.text)
+
+
+@dataclass
+class _Lines:
+    out: list[_Line] = field(default_factory=list)
+    buf: list[str] = field(default_factory=list)
+    links: int = 0
+    element: etree._Element | None = None
+
+    def add(self, s: str | None, block: etree._Element, in_link: bool) -> None:
+        if not s:
+            return
+        if self.element is None:
+            self.element = block
+        self.buf.append(s)
+        if in_link:
+            self.links += _letters(s)
+
+    def flush(self) -> None:
+        text = _clean_line("".join(self.buf))
+        if text and self.element is not None:
+            self.out.append(_Line(text, self.element, self.links))
+        self.buf, self.links, self.element = [], 0, None
+
+
+def _clean_line(s: str) -> str:
+    """Runs of ordinary whitespace (source line breaks) as one space; full-width spaces kept as printed."""
+    return re.sub(f"[{_ASCII_SPACE}]+", " ", s).strip(_END_STRIP)
+
+
+def _rows(table: etree._Element) -> list[etree._Element]:
+    return table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+
+
+def _is_data_table(table: etree._Element) -> bool:
+    """A table of the document (rows of cells), not a page layout made of tables."""
+    if table.xpath(".//table"):
+        return False
+    rows = _rows(table)
+    widths = [len(r.xpath("./td | ./th")) for r in rows]
+    if not widths or max(widths) < 2:
+        return False
+    for cell in table.xpath(".//td | .//th"):
+        if len(_squeeze(cell.text_content())) > 2000 or len(cell.xpath(".//p | .//div | .//li | .//br")) > 12:
+            return False
+    return True
+
+
+def _walk(el: etree._Element, block: etree._Element, in_link: bool, lines: _Lines) -> None:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    in_link = in_link or tag == "a"
+    if tag == "br":
+        lines.flush()
+        return
+    if tag == "table" and _is_data_table(el):
+        lines.flush()
+        for row in _rows(el):
+            cells = []
+            links = 0
+            for cell in row.xpath("./td | ./th"):
+                inner = _Lines()
+                inner.add(cell.text, cell, in_link)
+                for child in cell:
+                    _walk(child, cell, in_link, inner)
+                    inner.add(child.tail, cell, in_link)
+                inner.flush()
+                cells.append(" ".join(x.text for x in inner.out).replace("\t", " "))
+                links += sum(x.link_chars for x in inner.out)
+            if any(cells):
+                lines.out.append(_Line("\t".join(cells).rstrip("\t"), row, links))
+        return
+    if tag == "pre":  # preformatted: its own line breaks
+        lines.flush()
+        for s in el.text_content().splitlines():
+            lines.add(s, el, in_link)
+            lines.flush()
+        return
+    is_block = tag in _BLOCK_TAGS
+    if is_block:
+        lines.flush()
+        block = el
+    lines.add(el.text, block, in_link)
+    for child in el:
+        _walk(child, block, in_link, lines)
+        lines.add(child.tail, block, in_link)
+    if is_block:
+        lines.flush()
+
+
+def page_lines(body: etree._Element) -> list[_Line]:
+    """Every line of the page: a paragraph or block a line, a <br> ends a line, a table row a line
+    with its cells joined by tab (a cell spanning columns once); layout tables read as blocks."""
+    lines = _Lines()
+    _walk(body, body, False, lines)
+    lines.flush()
+    return lines.out
+
+
+# ---------------------------------------------------------------- the document body
+
+_TRAF_LINE_TAGS = frozenset({"p", "head", "quote", "code", "item"})
+TRAF_MIN_EXTRACTED_SIZE = 30  # characters
+
+
+def _traf_segments(el: etree._Element) -> list[str]:
+    """The text of one trafilatura element, cut at its line breaks (<lb/>)."""
+    segs, cur = [], [el.text or ""]
+    for child in el:
+        if child.tag == "lb":
+            segs.append("".join(cur))
+            cur = []
+        else:
+            cur.append("".join(child.itertext()))
+        cur.append(child.tail or "")
+    segs.append("".join(cur))
+    return [s for s in segs if s.strip()]
+
+
+_TRAF_BLOCKS = frozenset({"p", "head", "quote", "code", "item", "list", "table"})
+
+
+def _traf_lines(el: etree._Element, out: list[str]) -> None:
+    """trafilatura's lines: paragraphs, headings, list items, and data rows (cells by tab); the
+    cells of a layout row (paragraphs inside) are read as paragraphs."""
+    if el.tag == "row" and not any(c.tag in _TRAF_BLOCKS for cell in el for c in cell.iter()):
+        cells = [" ".join("".join(c.itertext()).split()) for c in el if c.tag == "cell"]
+        if any(cells):
+            out.append("\t".join(cells))
+        return
+    if el.tag in _TRAF_LINE_TAGS and not any(c.tag in _TRAF_BLOCKS for c in el.iter() if c is not el):
+        out.extend(_traf_segments(el))
+        return
+    for child in el:
+        _traf_lines(child, out)
+
+
+_TRAF_CONFIG = None
+
+
+def _traf_config():
+    """trafilatura's settings, with a short document accepted as main content: below
+    MIN_EXTRACTED_SIZE (250 characters by default) it falls back to the whole page's text."""
+    global _TRAF_CONFIG
+    if _TRAF_CONFIG is None:
+        from trafilatura.settings import use_config
+
+        config = use_config()
+        config.set("DEFAULT", "MIN_EXTRACTED_SIZE", str(TRAF_MIN_EXTRACTED_SIZE))
+        _TRAF_CONFIG = config
+    return _TRAF_CONFIG
+
+
+def main_content(root: etree._Element) -> tuple[list[str], str] | None:
+    """trafilatura's main content: (its lines in order, all its letters and digits), or None."""
+    import trafilatura
+
+    xml = trafilatura.extract(
+        copy.deepcopy(root),
+        config=_traf_config(),
+        output_format="xml",
+        include_tables=True,
+        favor_recall=True,
+        include_comments=False,
+        include_images=False,
+        include_links=False,
+        deduplicate=False,
+        with_metadata=False,
+    )
+    if not xml:
+        return None
+    doc = etree.fromstring(xml.encode("utf-8"), parser=etree.XMLParser(recover=True, resolve_entities=False, no_network=True))
+    if doc is None:
+        return None
+    main = doc.find("main")
+    main = main if main is not None else doc
+    out: list[str] = []
+    _traf_lines(main, out)
+    return out, _alnum("".join(main.itertext()))
+
+
+def _select(lines: list[_Line], traf_lines: list[str], traf_text: str) -> list[_Line]:
+    """The page's lines that make trafilatura's main content, in the page's own wording.
+
+    Both come from one tree in document order: each of trafilatura's lines is the next page line
+    with the same letters. Between the first and the last line so found, a page line whose letters
+    trafilatura has (cut or joined otherwise) is kept too."""
+    where: dict[str, list[int]] = defaultdict(list)
+    for k, ln in enumerate(lines):
+        if ln.key:
+            where[ln.key].append(k)
+    matched: set[int] = set()
+    nxt = 0
+    for key in map(_alnum, traf_lines):
+        found = where.get(key)
+        at = bisect_left(found, nxt) if found else 0
+        if found and at < len(found):
+            matched.add(found[at])
+            nxt = found[at] + 1
+    if not matched:
+        return []
+    lo, hi = min(matched), max(matched)
+    return [ln for k, ln in enumerate(lines[lo : hi + 1], lo) if ln.key and (k in matched or ln.key in traf_text)]
+
+
+def _ancestors(el: etree._Element):
+    while el is not None:
+        yield el
+        el = el.getparent()
+
+
+def _container(el: etree._Element) -> etree._Element | None:
+    return next((a for a in _ancestors(el.getparent()) if a.tag in _CONTAINER_TAGS), None) if el.getparent() is not None else None
+
+
+def largest_text_container(lines: list[_Line]) -> list[_Line]:
+    """Without trafilatura's answer: the lines of the container holding the most text that is no link."""
+    score: dict[etree._Element, float] = defaultdict(float)
+    for ln in lines:
+        n = len(ln.key)
+        if not n or ln.link_chars > _letters(ln.text) / 2:
+            continue
+        own = ln.element if ln.element.tag in _CONTAINER_TAGS else _container(ln.element)
+        if own is None:
+            continue
+        score[own] += n - ln.link_chars
+        parent = _container(own)
+        if parent is not None:
+            score[parent] += (n - ln.link_chars) / 2
+    for el in score:
+        if _CHROME_HINT_RE.search(f"{el.get('class', '')} {el.get('id', '')}"):
+            score[el] *= 0.2
+    if not score:
+        return []
+    best = max(score, key=score.__getitem__)
+    return [ln for ln in lines if any(a is best for a in _ancestors(ln.element))]
+
+
+# ---------------------------------------------------------------- chrome left in the text
+
+_CHROME_WORD_RE = re.compile("|".join(re.escape(w) for w in sorted(V.CHROME_WORDS, key=len, reverse=True)))
+
+
+def is_chrome_line(s: str) -> bool:
+    """A line of site chrome: 打印/关闭窗口 links, the footer, a breadcrumb, a pager."""
+    bare = _CHROME_WORD_RE.sub("", s)
+    if not bare.strip(V.CHROME_PUNCT):
+        return True
+    if any(mark in s for mark in V.FOOTER_MARKS):
+        return True
+    t = s.strip(V.CHROME_PUNCT)
+    if t.startswith(V.LINE_START_MARKS):
+        return True
+    return t.startswith("首页") and any(sep in t for sep in V.BREADCRUMB_SEPARATORS)
+
+
+def _is_link_line(ln: _Line) -> bool:
+    """A line that is links and separators only ("首页 | 政务公开"); an attachment's line is document text."""
+    return ln.link_chars >= 0.9 * _letters(ln.text) and not ln.text.lstrip().startswith(V.ATTACHMENT_MARKS)
+
+
+def _drop_chrome(lines: list[_Line]) -> list[_Line]:
+    kept = [ln for ln in lines if not is_chrome_line(ln.text)]
+    # a navigation row above the body, a link list below it (an attachment's link keeps its "附件：")
+    while kept and _is_link_line(kept[0]):
+        kept.pop(0)
+    while kept and _is_link_line(kept[-1]):
+        kept.pop()
+    # a related-links list at the end: its heading in the last quarter, short lines after it
+    for k in range(len(kept) - 1, max(-1, len(kept) * 3 // 4 - 1), -1):
+        if kept[k].key in V.RELATED_HEADINGS and all(len(x.key) <= 80 for x in kept[k + 1 :]):
+            kept = kept[:k]
+            break
+    return kept
+
+
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4"})
+_TITLE_HINT_RE = re.compile(r"title|biaoti", re.I)
+
+
+def _with_heading(chosen: list[_Line], lines: list[_Line]) -> list[_Line]:
+    """The document's title printed as a heading right above the body (with the metadata table or
+    a tools bar between them), which the extractors leave out as page furniture."""
+    if not chosen:
+        return chosen
+    first = next((k for k, ln in enumerate(lines) if ln is chosen[0]), None)
+    if first is None:
+        return chosen
+    for k in range(first - 1, max(-1, first - 5), -1):
+        ln = lines[k]
+        if is_chrome_line(ln.text):
+            continue
+        hint = f"{ln.element.get('class', '')} {ln.element.get('id', '')}"
+        heading = ln.element.tag in _HEADING_TAGS or bool(_TITLE_HINT_RE.search(hint))
+        # not when the body prints the title itself (after its 文号 line, as an official document does)
+        if heading and not _is_link_line(ln) and all(ln.key != c.key for c in chosen[:5]):
+            return [ln, *chosen]
+        break
+    return chosen
+
+
+# ---------------------------------------------------------------- reader
+
+
+def read_html(path: Path) -> SourceText:
+    """A saved portal page: the document body's lines and the metadata table's fields (标题, 发文字号,
+    成文日期, 发布日期, 发文机关, 索引号, 主题分类, 有效性 …). Raises GazetteParseError."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise GazetteParseError(str(path), f"cannot read file ({e.strerror})") from e
+    if not data.strip():
+        raise GazetteParseError(str(path), "file is empty")
+    if len(data) > MAX_HTML_BYTES:
+        raise GazetteParseError(str(path), f"HTML page of {len(data)} bytes is too large (at most {MAX_HTML_BYTES})")
+    try:
+        return _read(data, path)
+    except GazetteParseError:
+        raise
+    except Exception as e:  # lxml, trafilatura, charset-normalizer: any failure is this file's problem
+        raise GazetteParseError(str(path), f"cannot read the HTML page ({type(e).__name__}: {e})") from e
+
+
+def _read(data: bytes, path: Path) -> SourceText:
+    text, _codec_used, warnings = decode_html(data)
+    root = parse_tree(text)
+    body = _body(root)
+    meta = take_metadata(body)
+    drop_hidden(root)
+    lines = page_lines(_body(root))
+    if not lines:
+        raise GazetteParseError(str(path), NO_TEXT.format("no text at all"))
+    content = main_content(root)
+    if content is None:
+        chosen = largest_text_container(lines)
+    else:
+        chosen = _select(lines, *content)
+        if sum(len(ln.key) for ln in chosen) < len(content[1]) / 2:
+            # the page's lines and trafilatura's do not line up: its own lines (spacing squeezed)
+            warnings.append("the main content is read as trafilatura gives it (full-width indentation not kept)")
+            chosen = [_Line(s, body, 0) for s in content[0]]
+    chosen = _with_heading(_drop_chrome(chosen), lines)
+    # a page whose body the portal draws with JavaScript keeps its title: that is no document text
+    titles = {_alnum(meta.get("标题", "")), _alnum(root.findtext(".//title") or "")} - {""}
+    own = [ln for ln in chosen if not any(ln.key in t for t in titles)]
+    if sum(_letters(ln.text) - ln.link_chars for ln in own) < MIN_TEXT_CHARS:
+        what = "only a title, links or site navigation" if chosen else "only site navigation, links or a metadata table"
+        raise GazetteParseError(str(path), NO_TEXT.format(what))
+    return SourceText(format=HTML, lines=[ln.text for ln in chosen], meta=meta, warnings=warnings)
