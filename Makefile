@@ -55,9 +55,13 @@ index: setup  ## build the index of the bundled gazettes (does nothing when unch
 serve: index  ## run the service on http://127.0.0.1:8000
 	$(BIN)/gazette serve --host 127.0.0.1 --port 8000
 
-browser:  ## Debian's chromium for the end-to-end web tests, and CJK fonts so screenshots show Chinese
-	@(command -v chromium >/dev/null 2>&1 && dpkg -s fonts-noto-cjk >/dev/null 2>&1) || \
-		(apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
+# Debian packages the suite needs: chromium (browser tests; it also prints the PDF fixtures), CJK fonts
+# (screenshots show Chinese; the OCR fixtures are drawn with them), libGL and GLib (opencv, under the OCR)
+SYSTEM_PACKAGES := chromium fonts-noto-cjk libgl1 libglib2.0-0
+
+browser:  ## the Debian packages the tests need (as root): chromium, CJK fonts, opencv's libGL/GLib
+	@(command -v chromium >/dev/null 2>&1 && dpkg -s $(filter-out chromium,$(SYSTEM_PACKAGES)) >/dev/null 2>&1) || \
+		(apt-get update -qq && apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null)
 
 test: index browser  ## the whole suite: unit, real model on the real corpus, API, browser
 	$(BIN)/python -m pytest -q

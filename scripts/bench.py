@@ -3,6 +3,7 @@
     .venv/bin/python scripts/bench.py [--questions eval/data/dev.jsonl] [--n 200] [--http] [--build]
     .venv/bin/python scripts/bench.py --encoders [--n 200]
     .venv/bin/python scripts/bench.py --cold 5
+    .venv/bin/python scripts/bench.py --ingest             (scripts/bench_ingest.py: gazettes as published)
     .venv/bin/python scripts/bench.py --scale 100000      (--scale 1000000: about 1.5 GB per index copy)
     .venv/bin/python scripts/bench.py --backends
     .venv/bin/python scripts/bench.py --load 32 --seconds 60 [--url http://127.0.0.1:8000] [--serve [--workers 2]]
@@ -456,7 +457,12 @@ def main() -> None:
     ap.add_argument("--scale", type=int, metavar="N", help="only: flat FAISS vs HNSW/IVF on N synthetic vectors")
     ap.add_argument("--backends", action="store_true", help="only: doc@1/doc@5/ev@5 and search latency, FAISS vs Milvus (lite)")
     ap.add_argument("--cold", type=int, metavar="RUNS", help="only: wall time of RUNS fresh `gazette ask`/`search` processes")
+    ap.add_argument("--ingest", action="store_true", help="only: PDF s/page (text layer, OCR) and upload-to-answer of a printed issue (scripts/bench_ingest.py)")
     args = ap.parse_args()
+    if args.ingest:
+        import bench_ingest
+
+        return bench_ingest.main()
 
     settings = get_settings()
     if args.backends:

@@ -16,7 +16,7 @@ def format_answer(answer: Answer) -> str:
         lines += ["", "来源："]
     for c in answer.citations:
         label = f"《{c.title}》（{c.docnum}）" if c.docnum else f"《{c.title}》"
-        lines.append(" ".join(part for part in (f"[{c.n}]", label, c.date, c.section) if part))
+        lines.append(" ".join(part for part in (f"[{c.n}]", label, c.date, c.page and f"第{c.page}页", c.section) if part))
         lines += [f"    {line}" for line in c.quote.splitlines() if line.strip()]
     return "\n".join(lines)
 

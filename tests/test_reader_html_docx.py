@@ -541,3 +541,15 @@ def test_detect_format_refuses(case: str, name: str, data: bytes, words: str) ->
     assert e.value.path == name
     assert words in e.value.problem
     assert READS in e.value.problem
+
+
+def test_a_title_printed_as_heading_and_again_in_the_body_is_read_once(tmp_path: Path) -> None:
+    title = "国务院关于印发城市测绘标志保护试点方案的通知"
+    page = (f"<html><head><meta charset='utf-8'><title>{title}</title></head><body><div class='nav'>首页</div>"
+            f"<div class='article'><h1>{title}</h1><p>{title}</p><p>国发〔2016〕15号</p>"
+            "<p>各省、自治区、直辖市人民政府，国务院各部委、各直属机构：</p>"
+            "<p>　　现将《城市测绘标志保护试点方案》印发给你们，请认真贯彻执行。</p><p>国务院</p><p>二〇一六年三月七日</p></div>"
+            "<div class='footer'>版权所有</div></body></html>")
+    path = tmp_path / "p.html"
+    path.write_text(page, encoding="utf-8")
+    assert read_html(path).lines[:2] == [title, "国发〔2016〕15号"]

@@ -678,6 +678,12 @@ def _with_heading(chosen: list[_Line], lines: list[_Line]) -> list[_Line]:
 # ---------------------------------------------------------------- reader
 
 
+def _without_repeats(chosen: list[_Line]) -> list[_Line]:
+    """A line printed twice in a row is printed once: the page's heading, then the body opening
+    with the same title (gov.cn prints both); the parser would read the pair as one wrapped title."""
+    return [ln for k, ln in enumerate(chosen) if k == 0 or ln.key != chosen[k - 1].key]
+
+
 def read_html(path: Path) -> SourceText:
     """A saved portal page: the document body's lines and the metadata table's fields (标题, 发文字号,
     成文日期, 发布日期, 发文机关, 索引号, 主题分类, 有效性 …). Raises GazetteParseError."""
@@ -715,7 +721,7 @@ def _read(data: bytes, path: Path) -> SourceText:
             # the page's lines and trafilatura's do not line up: its own lines (spacing squeezed)
             warnings.append("the main content is read as trafilatura gives it (full-width indentation not kept)")
             chosen = [_Line(s, body, 0) for s in content[0]]
-    chosen = _with_heading(_drop_chrome(chosen), lines)
+    chosen = _without_repeats(_with_heading(_drop_chrome(chosen), lines))
     # a page whose body the portal draws with JavaScript keeps its title: that is no document text
     titles = {_alnum(meta.get("标题", "")), _alnum(root.findtext(".//title") or "")} - {""}
     own = [ln for ln in chosen if not any(ln.key in t for t in titles)]

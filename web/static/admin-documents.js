@@ -53,10 +53,12 @@
   }
 
   function documentLine(d) {
-    const text = [d.docnum || "—", "《" + (d.title || "") + "》", d.date || ""].join(" · ");
+    const text = (d.docnum || "—") + " · 《" + (d.title || "") + "》";
+    // the date is kept on one line; a 大事记 has none: no dangling " · "
+    const date = d.date ? el("span", { class: "nowrap" }, " · " + d.date) : null;
     const url = "/documents/" + (d.doc_id || "");
     const item = el("li", null, DOCUMENT_URL.test(url) && !d.duplicate_of
-      ? el("a", { href: url, target: "_blank", rel: "noopener" }, text) : text);
+      ? el("a", { href: url, target: "_blank", rel: "noopener" }, text, date) : [text, date]);
     if (d.duplicate_of) item.appendChild(el("span", { class: "hint" }, "（副本，已收录于 " + (d.duplicate_of.source || "") + "）"));
     return item;
   }
@@ -85,6 +87,7 @@
   async function removeSource(source, button) {
     if (!window.confirm("确定从语料中移除 " + source + " 吗？")) return;
     button.disabled = true;
+    G.setText(button, "移除中…");  // the index is rebuilt: seconds
     try {
       const resp = await fetch("/api/admin/documents/" + encodeURIComponent(source), { method: "DELETE", headers: auth() });
       if (!resp.ok) {
@@ -92,12 +95,21 @@
         try { detail = (await resp.json()).detail; } catch (e) { detail = resp.statusText; }
         throw new G.ApiError(resp.status, detail);
       }
-      showNotice("已移除 " + source + "。", false);
-      await loadSources();
     } catch (err) {
       showNotice("移除失败：" + errorText(err), true);
       button.disabled = false;
+      G.setText(button, "移除");
+      notice.scrollIntoView({ block: "nearest" });
+      return;
     }
+    showNotice("已移除 " + source + "。", false);
+    try {
+      await loadSources();
+    } catch (err) {  // removed all the same: only the list is stale
+      showNotice("已移除 " + source + "，但刷新列表失败：" + errorText(err), true);
+    }
+    // the button may have been far down a long list: bring the outcome, shown above the form, into view
+    notice.scrollIntoView({ block: "nearest" });
   }
 
   function renderChosen() {
@@ -218,6 +230,12 @@
 
   fileInput.addEventListener("change", function () { choose(fileInput.files); });
   uploadBtn.addEventListener("click", upload);
+  // the whole zone is a button: a click anywhere in it opens the chooser (the label and the input
+  // itself open it already; the input's own click bubbles here and is left alone)
+  dropZone.addEventListener("click", function (e) {
+    if (e.target === fileInput || (e.target.closest && e.target.closest("label"))) return;
+    fileInput.click();
+  });
   dropZone.addEventListener("keydown", function (e) {
     if (e.key === "Enter" || e.key === " ") { e.preventDefault(); fileInput.click(); }
   });

@@ -81,6 +81,7 @@
       el("dl", { class: "meta" },
         metaItem("文号", c.docnum),
         metaItem("日期", G.formatDate(c.date)),
+        metaItem("页码", Number.isInteger(c.page) ? "原件第" + c.page + "页" : null),
         metaItem("章节", c.section)),
       el("blockquote", { class: "quote", dataset: { highlighted: String(ranges.length) } },
         G.highlightUnits(quote, ranges, "support")));

@@ -24,12 +24,21 @@
     try { return decodeURIComponent(m[1]); } catch (e) { return m[1]; }
   }
 
+  /** The back link names the page it goes to (the operator page opens documents too). */
+  function backLabel(path) {
+    if (path.indexOf("/agent") === 0) return "← 返回检索结果";
+    if (path.indexOf("/admin/documents") === 0) return "← 返回文件管理";
+    if (path.indexOf("/admin/feedback") === 0) return "← 返回反馈审阅";
+    if (path === "/") return "← 公报问答首页";
+    return "← 返回";
+  }
+
   function setupBackLink() {
     let ref = null;
     try { ref = document.referrer ? new URL(document.referrer) : null; } catch (e) { ref = null; }
     if (ref && ref.origin === window.location.origin && ref.pathname !== window.location.pathname) {
       backLink.href = ref.pathname + ref.search;
-      G.setText(backLink, ref.pathname.indexOf("/agent") === 0 ? "← 返回检索结果" : "← 公报问答首页");
+      G.setText(backLink, backLabel(ref.pathname));
     } else {
       backLink.href = "/agent";
       G.setText(backLink, "← 检索其他文件");
