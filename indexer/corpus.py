@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import tempfile
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +38,6 @@ from .settings import Settings
 CORPUS_LOCK = "corpus.lock"  # in the cache folder; build.lock guards the build inside a change
 MAX_SOURCE_NAME = 120  # characters, the suffix included
 MAX_SOURCE_BYTES = 200  # and UTF-8 bytes: 120 CJK characters would pass a file system's 255-byte limit
-DEFAULT_CORPUS_NAME = "政府公报"
 
 
 @dataclass(frozen=True)
@@ -373,32 +371,3 @@ def list_sources(settings: Settings, documents: list[Document] | None = None) ->
         fmt, pages = (held[0].source_format, held[0].source_pages) if held else (None, None)
         out.append(SourceInfo(name, path.stat().st_size, name in indexed_files, problems.get(name), docs, fmt, pages))
     return out
-
-
-def _base_issuer(issuer: str) -> str:
-    """聊城市人民政府办公室 → 聊城市人民政府: an office speaks for its government."""
-    return re.sub(r"(办公室|办公厅)$", "", issuer)
-
-
-def corpus_name(documents: list[Document], configured: str | None = None) -> str:
-    """What the pages call the corpus: the setting, else derived from the documents' issuers.
-
-    One issuing government: "聊城市人民政府公报" (or "…文件" when no document comes from a
-    gazette issue). Several: the most common one, and the most common issuer whose documents
-    apply beyond its region, "…公报及国务院等文件" (a central body, another city), else
-    "…公报等政府文件" (its own departments and counties). None: "政府公报".
-    """
-    if configured and configured.strip():
-        return configured.strip()
-    bases = Counter(_base_issuer(d.issuer) for d in documents if d.issuer)
-    if not bases:
-        return DEFAULT_CORPUS_NAME
-    top = bases.most_common(1)[0][0]
-    kind = "公报" if any(d.issue for d in documents) else "文件"
-    if len(bases) == 1:
-        return f"{top}{kind}"
-    from service.scope import issuers_beyond, region_of  # the place table (cpca) tells one region from another
-
-    beyond = issuers_beyond(documents, region_of(top))
-    return f"{top}{kind}及{beyond[0]}等文件" if beyond else f"{top}{kind}等政府文件"
-

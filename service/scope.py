@@ -255,3 +255,28 @@ def places_in(question: str) -> tuple[str, ...]:
 
 def _is_city_or_province(d: Division) -> bool:
     return d.code[4:] == "00000000"
+
+
+DEFAULT_CORPUS_NAME = "政府公报"
+
+
+def corpus_name(documents: list[Document], configured: str | None = None) -> str:
+    """What the pages call the corpus: the setting, else derived from the documents' issuers.
+
+    One issuing government: "聊城市人民政府公报" (or "…文件" when no document comes from a
+    gazette issue). Several: the most common one, and the most common issuer whose documents
+    apply beyond its region, "…公报及国务院等文件" (a central body, another city), else
+    "…公报等政府文件" (its own departments and counties). None: "政府公报".
+    """
+    if configured and configured.strip():
+        return configured.strip()
+    bases = Counter(issuer_base(d.issuer) for d in documents if d.issuer)
+    if not bases:
+        return DEFAULT_CORPUS_NAME
+    top = bases.most_common(1)[0][0]
+    kind = "公报" if any(d.issue for d in documents) else "文件"
+    if len(bases) == 1:
+        return f"{top}{kind}"
+    beyond = issuers_beyond(documents, region_of(top))
+    return f"{top}{kind}及{beyond[0]}等文件" if beyond else f"{top}{kind}等政府文件"
+

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from indexer.build import build_index, read_manifest
-from indexer.corpus import add_files, corpus_name, list_sources, remove_source, source_name
+from indexer.corpus import add_files, list_sources, remove_source, source_name
+from service.scope import corpus_name
 from indexer.duplicates import drop_duplicates
 from indexer.embedder import FakeEmbedder
 from indexer.errors import CorpusChangeRefused, SourceNotFound

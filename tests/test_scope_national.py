@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.corpus import corpus_name
+from service.scope import corpus_name
 from indexer.settings import REPO_ROOT, Settings
 from service import wording as W
 from service.answer import assess, fits_elsewhere

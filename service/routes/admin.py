@@ -9,7 +9,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, HTTPException, Request, UploadFile, status
 
-from indexer.corpus import corpus_name, list_sources
+from indexer.corpus import list_sources
+from service.scope import corpus_name
 from indexer.errors import CorpusChangeRefused, SourceNotFound
 from service import ingest
 from service.admin_schemas import (

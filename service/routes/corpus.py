@@ -5,7 +5,7 @@ from collections import Counter
 
 from fastapi import APIRouter
 
-from indexer.corpus import corpus_name
+from service.scope import corpus_name
 from service.admin_schemas import CorpusInfo
 from service.deps import EngineDep, SettingsDep
 
