@@ -1,8 +1,9 @@
 """A portal page as a browser saves it → the document's lines, and the fields of its metadata table.
 
-    bytes → text (BOM, UTF-8, the declared charset, else charset-normalizer; GB2312/GBK as GB18030)
+    bytes → text (html_charset: BOM, UTF-8, the declared charset, else charset-normalizer;
+            GB2312/GBK as GB18030)
           → lxml tree without script, style, frames and form controls (nothing is ever run)
-          → the metadata table read into meta, and its cells emptied
+          → the metadata table read into meta, and its cells emptied (html_meta)
           → hidden elements dropped → the page's lines (paragraph a line, table row a line, cells by tab)
           → the lines of the document body: the ones trafilatura keeps as main content, in the page's
             own wording (trafilatura squeezes whitespace; the page's full-width indentation is kept);
@@ -15,7 +16,6 @@ The metadata labels and the chrome words are data, in indexer.readers.html_label
 """
 from __future__ import annotations
 
-import codecs
 import copy
 import re
 from bisect import bisect_left
@@ -29,6 +29,8 @@ from lxml import etree
 from ..errors import GazetteParseError
 from . import HTML, SourceText
 from . import html_labels as V
+from .html_charset import decode_html
+from .html_meta import squeeze, take_metadata
 
 MAX_HTML_BYTES = 30_000_000  # a saved portal page is well under a megabyte; more is a mistake
 MIN_TEXT_CHARS = 15  # document text besides the title; the shortest notice (一项任免) is longer
@@ -36,75 +38,6 @@ NO_TEXT = (
     "HTML page has no document text ({}): if the portal draws the body with JavaScript, "
     "save the page from a browser after it has loaded, or use the document's PDF or DOCX"
 )
-
-# ---------------------------------------------------------------- charset
-
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-_META_CHARSET_RE = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.I)
-_XML_ENCODING_RE = re.compile(rb"""<\?xml\b[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""", re.I)
-_GB_CODECS = {"gb2312", "gbk", "gb18030", "hz"}  # GB18030 decodes them all (a superset)
-_WESTERN = {"latin_1", "iso8859-1", "ascii", "cp1252"}  # declared by many old CMS templates whatever the page holds
-_SNIFF_BYTES = 8192
-
-
-def _codec(label: str) -> str | None:
-    """Python's codec for a charset label, GB2312/GBK read as GB18030; None for an unknown label."""
-    try:
-        name = codecs.lookup(label.strip().lower()).name
-    except LookupError:
-        return None
-    return "gb18030" if name in _GB_CODECS else name
-
-
-def declared_charset(data: bytes) -> str | None:
-    """The codec the page declares (<meta charset>, http-equiv Content-Type, an XML declaration)."""
-    head = data[:_SNIFF_BYTES]
-    m = _META_CHARSET_RE.search(head) or _XML_ENCODING_RE.search(head)
-    return _codec(m[1].decode("ascii")) if m else None
-
-
-def decode_html(data: bytes) -> tuple[str, str, list[str]]:
-    """(text, codec used, warnings). A BOM decides; bytes that are valid UTF-8 are UTF-8 (a browser
-    may save a GBK page re-encoded and keep its declaration); then the declared charset; then
-    charset-normalizer's guess."""
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            return data.decode(enc, errors="replace"), enc, []
-    declared = declared_charset(data)
-    warnings: list[str] = []
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if declared and declared != "utf-8" and not data.isascii():
-            warnings.append(f"the page declares {declared} but its bytes are UTF-8: read as UTF-8")
-        return text, "utf-8", warnings
-    if declared and declared not in _WESTERN:
-        try:
-            return data.decode(declared), declared, warnings
-        except UnicodeDecodeError:
-            text = data.decode(declared, errors="replace")
-            bad = text.count("\ufffd")
-            if bad <= max(5, len(text) // 1000):  # a few broken characters in a page that is the declared charset
-                return text, declared, [f"{bad} undecodable byte sequences in a {declared} page, replaced by U+FFFD"]
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    guess = _codec(best.encoding) if best is not None else None
-    if guess is None:
-        if declared:
-            return data.decode(declared, errors="replace"), declared, [f"undecodable bytes in a {declared} page"]
-        raise ValueError("cannot tell the page's character set (no declaration, not UTF-8, no reliable guess)")
-    if declared and declared != guess:
-        warnings.append(f"the page declares {declared}, but its bytes read as {guess} (charset-normalizer)")
-    return data.decode(guess, errors="replace"), guess, warnings
 
 
 # ---------------------------------------------------------------- tree
@@ -143,217 +76,6 @@ def drop_hidden(root: etree._Element) -> None:
             el.drop_tree()
 
 
-# ---------------------------------------------------------------- metadata table
-
-_CELL_TAGS = frozenset(
-    "td th li dt dd p div h1 h2 h3 h4 h5 h6 tr table tbody thead ul ol dl section article header footer "
-    "nav aside main form body center blockquote caption".split()
-)
-
-
-def _label_keys() -> dict[str, str | None]:
-    """Printed label (no spaces) → meta key; None for labels taken out and not kept."""
-    keys: dict[str, str | None] = {}
-    for key, labels in V.CANONICAL_LABELS.items():
-        for label in labels:
-            keys.setdefault(label, key)
-    for label in V.OTHER_LABELS:
-        keys.setdefault(label, label)
-    for label in V.IGNORED_LABELS:
-        keys.setdefault(label, None)
-    return keys
-
-
-_LABEL_KEYS = _label_keys()
-_LABEL_ALT = "|".join(r"\s*".join(map(re.escape, lab)) for lab in sorted(_LABEL_KEYS, key=len, reverse=True))
-# a label and its colon: at the start of a text, or after a space or bracket ("发布时间：… 来源：…")
-_LABEL_COLON_RE = re.compile(rf"(?:^|(?<=[\s|｜】\]）)]))[【\[]?\s*(?P<label>{_LABEL_ALT})\s*[:：]")
-# a text that is a label and nothing else (a table cell "索 引 号" with the value in the next cell)
-_LABEL_ONLY_RE = re.compile(rf"\s*[【\[]?\s*(?P<label>{_LABEL_ALT})\s*[:：]?\s*[】\]]?\s*")
-_VALUE_STRIP = " \t\r\n\f\v\xa0\u3000【】[]|｜"
-MAX_LABEL_GAP = 60  # characters of other text between two labels of one metadata table
-MAX_VALUE_CHARS = 300  # a value in the cell beside its label (a long title fits)
-
-
-def _squeeze(s: str) -> str:
-    return re.sub(r"\s+", "", s)
-
-
-def _letters(s: str) -> int:
-    """Characters that are letters or digits (CJK included), not spaces, punctuation or separators."""
-    return sum(ch.isalnum() for ch in s)
-
-
-def _alnum(s: str) -> str:
-    """The letters and digits of a text: what two renderings of one paragraph have in common."""
-    return "".join(ch for ch in s if ch.isalnum())
-
-
-@dataclass
-class _Token:
-    """One text node of the page (an element's text or tail), not blank."""
-
-    node: etree._ElementUnicodeResult
-    cell: etree._Element  # the nearest cell or block around it
-    offset: int  # characters of page text before it (spaces not counted)
-
-
-@dataclass
-class _Hit:
-    label: str  # as printed, spaces removed
-    value: str
-    colon: bool
-    tokens: list[int]  # indexes of the tokens it takes (the first may keep text before the label)
-    prefix: str = ""  # text of the first token before the label
-
-    @property
-    def key(self) -> str | None:
-        return _LABEL_KEYS[self.label]
-
-    @property
-    def kind(self) -> str:  # what the label names, for counting distinct labels
-        return self.key or self.label
-
-
-def _tokens(body: etree._Element) -> list[_Token]:
-    out: list[_Token] = []
-    offset = 0
-    for node in body.xpath(".//text()"):
-        if not node.strip():
-            continue
-        owner = node.getparent()
-        if node.is_tail:
-            owner = owner.getparent()
-        cell = owner
-        while cell is not None and cell.tag not in _CELL_TAGS:
-            cell = cell.getparent()
-        out.append(_Token(node, cell if cell is not None else owner, offset))
-        offset += len(_squeeze(node))
-    return out
-
-
-def _starts_with_label(text: str) -> bool:
-    return bool(_LABEL_COLON_RE.match(text) or _LABEL_ONLY_RE.fullmatch(text))
-
-
-def _value_after(toks: list[_Token], i: int, label: str) -> tuple[str, int]:
-    """The value of a label that ends token i: the rest of its cell, else the next cell when the
-    label's cell holds the label alone. (value, index of the token after it)."""
-    cell = toks[i].cell
-    j, parts = i + 1, []
-    while j < len(toks) and toks[j].cell is cell and not _starts_with_label(toks[j].node):
-        parts.append(str(toks[j].node))
-        j += 1
-    if parts:
-        return "".join(parts), j
-    nxt = cell.getnext()
-    if nxt is None or _squeeze(cell.text_content()) != _squeeze(label):
-        return "", j  # the next cell is a value only beside a cell that holds the label alone
-    if len(_squeeze(nxt.text_content())) > MAX_VALUE_CHARS:
-        return "", j  # the document's body, not a field's value
-    inside = set(nxt.iter())
-    while j < len(toks) and toks[j].cell in inside and not _starts_with_label(toks[j].node):
-        parts.append(str(toks[j].node))
-        j += 1
-    return "".join(parts), j
-
-
-def _find_hits(toks: list[_Token]) -> list[_Hit]:
-    hits: list[_Hit] = []
-    i = 0
-    while i < len(toks):
-        text = str(toks[i].node)
-        spans = list(_LABEL_COLON_RE.finditer(text))
-        if spans:
-            found = [
-                _Hit(_squeeze(m["label"]), text[m.end() : spans[k + 1].start() if k + 1 < len(spans) else len(text)], True, [i])
-                for k, m in enumerate(spans)
-            ]
-            found[0].prefix = text[: spans[0].start()]
-            last_label = text[spans[-1].start() :]
-        elif m := _LABEL_ONLY_RE.fullmatch(text):
-            found = [_Hit(_squeeze(m["label"]), "", False, [i])]
-            last_label = text
-        else:
-            i += 1
-            continue
-        j = i + 1
-        last = found[-1]
-        if not last.value.strip(_VALUE_STRIP):
-            last.value, j = _value_after(toks, i, last_label)
-            last.tokens += range(i + 1, j)
-        if not found[0].colon and (not last.value.strip(_VALUE_STRIP)):
-            i += 1  # a bare word with no value beside it: a column heading ("名称"), no label
-            continue
-        hits.extend(found)
-        i = j
-    return hits
-
-
-def _clusters(hits: list[_Hit], toks: list[_Token]) -> list[list[_Hit]]:
-    groups: list[list[_Hit]] = []
-    for h in hits:
-        if groups:
-            prev = groups[-1][-1]
-            gap = sum(len(_squeeze(toks[k].node)) for k in range(max(prev.tokens) + 1, min(h.tokens)))
-            if gap + len(_squeeze(h.prefix)) <= MAX_LABEL_GAP:
-                groups[-1].append(h)
-                continue
-        groups.append([h])
-    return groups
-
-
-def _is_metadata(group: list[_Hit], toks: list[_Token], total: int) -> bool:
-    kinds = {h.kind for h in group}
-    strong = kinds & V.STRONG_LABELS
-    if len(kinds) < 2 or not strong:
-        return False
-    if not any(h.colon for h in group) and len(strong) < 2:  # bare words: a data table's heading row looks alike
-        return False
-    return toks[group[0].tokens[0]].offset <= max(5000, total // 2)  # near the top of the page
-
-
-def _set_node_text(node: etree._ElementUnicodeResult, value: str) -> None:
-    owner = node.getparent()
-    if node.is_tail:
-        owner.tail = value
-    else:
-        owner.text = value
-
-
-def take_metadata(body: etree._Element) -> dict[str, str]:
-    """The metadata table's fields (canonical keys, see html_labels), its text taken out of the tree."""
-    toks = _tokens(body)
-    total = toks[-1].offset + len(_squeeze(toks[-1].node)) if toks else 0
-    taken: list[_Hit] = []
-    for group in _clusters(_find_hits(toks), toks):
-        if _is_metadata(group, toks, total):
-            taken.extend(group)
-    cleared: set[int] = set()
-    for h in taken:
-        for k in h.tokens:
-            if k in cleared:
-                continue
-            cleared.add(k)
-            keep = h.prefix if k == h.tokens[0] and h.prefix.strip() else ""
-            _set_node_text(toks[k].node, keep)
-    found: dict[str, str] = {}
-    for h in taken:
-        value = " ".join(h.value.split()).strip(_VALUE_STRIP)
-        if value:
-            found.setdefault(h.label, value)
-    meta: dict[str, str] = {}
-    for key, labels in V.CANONICAL_LABELS.items():
-        for label in labels:
-            if label in found:
-                meta[key] = found[label]
-                break
-    for label in V.OTHER_LABELS:
-        if label in found:
-            meta.setdefault(label, found[label])
-    return meta
-
-
 # ---------------------------------------------------------------- the page's lines
 
 _BLOCK_TAGS = frozenset(
@@ -364,6 +86,16 @@ _CONTAINER_TAGS = frozenset("div article section main td body blockquote center 
 _CHROME_HINT_RE = re.compile(r"nav|menu|foot|header|top|crumb|share|relat|link|copyright|sidebar|search|tool|banner", re.I)
 _ASCII_SPACE = " \t\r\n\f\v"
 _END_STRIP = _ASCII_SPACE + "\xa0\u200b\ufeff"
+
+
+def _letters(s: str) -> int:
+    """Characters that are letters or digits (CJK included), not spaces, punctuation or separators."""
+    return sum(ch.isalnum() for ch in s)
+
+
+def _alnum(s: str) -> str:
+    """The letters and digits of a text: what two renderings of one paragraph have in common."""
+    return "".join(ch for ch in s if ch.isalnum())
 
 
 @dataclass
@@ -418,7 +150,7 @@ def _is_data_table(table: etree._Element) -> bool:
     if not widths or max(widths) < 2:
         return False
     for cell in table.xpath(".//td | .//th"):
-        if len(_squeeze(cell.text_content())) > 2000 or len(cell.xpath(".//p | .//div | .//li | .//br")) > 12:
+        if len(squeeze(cell.text_content())) > 2000 or len(cell.xpath(".//p | .//div | .//li | .//br")) > 12:
             return False
     return True
 

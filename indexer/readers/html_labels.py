@@ -1,6 +1,7 @@
 """Words of government portal pages, as data: the metadata table's labels and the site chrome.
 
-indexer.readers.html reads these; a portal that prints another label is served by adding it here.
+indexer.readers.html_meta reads the labels, indexer.readers.html the chrome words; a portal that
+prints another label is served by adding it here.
 Labels are written without spaces: the page may print "索 引 号" or "标　　题", which match too.
 """
 from __future__ import annotations
