@@ -88,14 +88,16 @@ def ocr_seconds_per_page(printed: Path, scan: Path, pages: int) -> dict:
     source = read_pdf(scan, ocr=ocr_pdf_page)
     seconds = time.perf_counter() - t
     errors = chars = 0
+    per_page = []
     for page in range(1, pages + 1):
         ref = _flat([s for s, p in zip(reference.lines, reference.pages) if p == page])
         got = _flat([s for s, p in zip(source.lines, source.pages) if p == page])
-        errors += edit_distance(ref, got)
-        chars += len(ref)
+        d = edit_distance(ref, got)
+        errors, chars = errors + d, chars + len(ref)
+        per_page.append(round(d / max(1, len(ref)), 3))
     return {"pages": source.page_count, "characters": chars, "seconds": round(seconds, 2),
             "seconds_per_page": round(seconds / source.page_count, 2),
-            "cer_vs_text_layer": round(errors / max(1, chars), 4), "warnings": source.warnings}
+            "cer_vs_text_layer": round(errors / max(1, chars), 4), "cer_per_page": per_page, "warnings": source.warnings}
 
 
 def _free_port() -> int:
