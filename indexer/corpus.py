@@ -163,17 +163,44 @@ def _count(n: int) -> str:
     return f"{n} document" if n == 1 else f"{n} documents"
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+# A file to add: its content in memory, or a file on disk (an upload spooled there: a gazette
+# issue's PDF runs to 30 MB, and several may come in one request).
+Content = bytes | Path
 
 
-def _check(name: str, data: bytes, settings: Settings, progress=None) -> list[Document]:
+def _sha(data: Content) -> str:
+    if isinstance(data, bytes):
+        return hashlib.sha256(data).hexdigest()
+    h = hashlib.sha256()
+    with data.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _head(data: Content) -> bytes:
+    """What format detection reads: the first 64 KiB, or a ZIP whole (its member list is at its end)."""
+    if isinstance(data, bytes):
+        return data
+    with data.open("rb") as f:
+        head = f.read(64 * 1024)
+    return data.read_bytes() if head.startswith(b"PK\x03\x04") else head
+
+
+def _write(data: Content, target: Path) -> None:
+    if isinstance(data, bytes):
+        target.write_bytes(data)
+    else:
+        shutil.copyfile(data, target)
+
+
+def _check(name: str, data: Content, settings: Settings, progress=None) -> list[Document]:
     """Parse the bytes as they would be parsed in the folder (same file name). Raises GazetteParseError.
 
     What a PDF's pages gave is kept in the source cache, so the build that follows reuses it."""
     with tempfile.TemporaryDirectory(prefix="gazette-check-") as tmp:
         path = Path(tmp) / name
-        path.write_bytes(data)
+        _write(data, path)
         return parse_gazette(path, progress=progress, cache_dir=source_cache_dir(settings))
 
 
@@ -207,12 +234,12 @@ class IngestStep:
 
 
 def add_files(
-    settings: Settings, files: list[tuple[str, bytes]], embedder: Embedder | None = None, progress: bool = False,
+    settings: Settings, files: list[tuple[str, Content]], embedder: Embedder | None = None, progress: bool = False,
     on_step: Callable[[IngestStep], None] | None = None,
 ) -> AddReport:
     """Copy the good files into the corpus folder and rebuild the index once for all of them.
 
-    `files` are (name as given, content). Each gets its own outcome; a bad file does not stop
+    `files` are (name as given, content: bytes or a file on disk). Each gets its own outcome; a bad file does not stop
     the others. Nothing is rebuilt when no file entered the folder. `on_step` hears each file
     and each page as it is read (a scanned page takes seconds), then the indexing.
     """
@@ -223,12 +250,12 @@ def add_files(
         present = {_sha(p.read_bytes()): p.name for p in gazette_files([corpus])}
         taken = {p.name for p in gazette_files([corpus])}
         outcomes: list[FileOutcome] = []
-        pending: list[tuple[FileOutcome, bytes]] = []
+        pending: list[tuple[FileOutcome, Content]] = []
         request_names: set[str] = set()
         for k, (given, data) in enumerate(files):
             step(IngestStep("reading", given, k, len(files)))
             try:
-                suffix = SUFFIX_OF[detect_format(data, given)]
+                suffix = SUFFIX_OF[detect_format(_head(data), given)]
                 pages = lambda page, n, given=given, k=k: step(IngestStep("reading", given, k, len(files), page, n))  # noqa: E731
                 docs = [DocumentOutcome.of(d) for d in _check(source_name(given, suffix), data, settings, pages)]
             except GazetteParseError as e:
@@ -275,7 +302,7 @@ def _mark_existing_copies(outcome: FileOutcome, duplicates: list[Duplicate]) -> 
 
 
 def _write_and_build(
-    settings: Settings, pending: list[tuple[FileOutcome, bytes]], embedder: Embedder | None, progress: bool
+    settings: Settings, pending: list[tuple[FileOutcome, Content]], embedder: Embedder | None, progress: bool
 ) -> BuildReport:
     """Write the files (replaced ones backed up), build; on any failure put the folder back."""
     corpus = settings.corpus_dir
@@ -287,7 +314,7 @@ def _write_and_build(
             if target.exists():
                 shutil.copy2(target, backup / outcome.source)
             tmp = corpus / f".{outcome.source}.part"
-            tmp.write_bytes(data)
+            _write(data, tmp)
             os.replace(tmp, target)  # a reader of the folder never sees half a file
             written.append(target)
         return build_index(settings, embedder=embedder, progress=progress)

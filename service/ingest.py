@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from indexer.corpus import AddReport, IngestStep, RemoveReport, add_files, remove_source
+from indexer.corpus import AddReport, Content, IngestStep, RemoveReport, add_files, remove_source
 from indexer.embedder import Embedder
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def _swap_engine(state: State, embedder: Embedder | None) -> None:
     state.engine = Engine.load(state.settings, embedder=embedder)  # loaded first, then one assignment
 
 
-def add_uploads(state: State, files: list[tuple[str, bytes]]) -> AddReport:
+def add_uploads(state: State, files: list[tuple[str, Content]]) -> AddReport:
     """Add files to the corpus (indexer.corpus.add_files); serve the new index if it changed.
 
     state.ingest_step says where it stands (GET /api/admin/progress), for the operator's page."""

@@ -182,39 +182,62 @@ def chromium_available() -> str | None:
 def print_issue_chromium(txt_path: Path, out_pdf: Path, browser=None, columns: int = 2, page_numbers: str = "dots") -> Path:
     """Print the text file as a two-column A4 issue with Chromium; returns out_pdf.
 
-    `browser`: a launched Playwright Chromium to reuse (one launch for several issues);
-    `columns`: 1 prints a one-column issue; `page_numbers`: dots "· 3 ·", dashes "- 3 -",
-    page "第3页" or plain "3".
+    `browser`: a launched Playwright Chromium to reuse (one launch for several issues); without
+    one, the printing runs in a child process (print_issues_chromium). `columns`: 1 prints a
+    one-column issue; `page_numbers`: dots "· 3 ·", dashes "- 3 -", page "第3页" or plain "3".
     """
+    if browser is None:
+        return print_issues_chromium([PrintJob(txt_path, out_pdf, columns, page_numbers)])[0]
     before, after = PAGE_NUMBER_STYLES[page_numbers]
+    page = browser.new_page()
+    try:
+        page.set_content(issue_html(txt_path, columns), wait_until="load")
+        page.pdf(
+            path=str(out_pdf),
+            format="A4",
+            margin={"top": "24mm", "bottom": "22mm", "left": "18mm", "right": "18mm"},
+            display_header_footer=True,
+            header_template=HEADER_TEMPLATE.format(header=html.escape(running_header(txt_path))),
+            footer_template=FOOTER_TEMPLATE.format(before=before, after=after),
+            print_background=False,
+        )
+    finally:
+        page.close()
+    return out_pdf
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    txt_path: Path
+    out_pdf: Path
+    columns: int = 2
+    page_numbers: str = "dots"
+
+
+def print_issues_chromium(jobs: list[PrintJob]) -> list[Path]:
+    """Print several issues with one browser launch, in a child process: Playwright's sync API
+    refuses to start in a process where another one runs (the browser tests' session browser)."""
+    import json
+    import subprocess
+    import sys
+
+    spec = json.dumps([[str(j.txt_path), str(j.out_pdf), j.columns, j.page_numbers] for j in jobs])
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), spec], capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        raise RuntimeError(f"printing with Chromium failed: {done.stderr[-2000:]}")
+    return [j.out_pdf for j in jobs]
+
+
+def _print_here(jobs: list[PrintJob]) -> None:
     from playwright.sync_api import sync_playwright
 
-    def render(b) -> None:
-        page = b.new_page()
-        try:
-            page.set_content(issue_html(txt_path, columns), wait_until="load")
-            page.pdf(
-                path=str(out_pdf),
-                format="A4",
-                margin={"top": "24mm", "bottom": "22mm", "left": "18mm", "right": "18mm"},
-                display_header_footer=True,
-                header_template=HEADER_TEMPLATE.format(header=html.escape(running_header(txt_path))),
-                footer_template=FOOTER_TEMPLATE.format(before=before, after=after),
-                print_background=False,
-            )
-        finally:
-            page.close()
-
-    if browser is not None:
-        render(browser)
-        return out_pdf
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            render(b)
+            for j in jobs:
+                print_issue_chromium(j.txt_path, j.out_pdf, browser=b, columns=j.columns, page_numbers=j.page_numbers)
         finally:
             b.close()
-    return out_pdf
 
 
 # --------------------------------------------------------------------------- reportlab
@@ -454,3 +477,10 @@ def split_row_pdf(out_pdf: Path) -> Path:
     c.showPage()
     c.save()
     return out_pdf
+
+
+if __name__ == "__main__":  # print_issues_chromium's child: [[txt, out_pdf, columns, page_numbers], ...]
+    import json
+    import sys
+
+    _print_here([PrintJob(Path(t), Path(o), c, n) for t, o, c, n in json.loads(sys.argv[1])])

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from indexer.build import build_index
 from indexer.parser import parse_files
 from indexer.settings import REPO_ROOT, Settings
-from pdf_fixtures import chromium_available, print_issue_chromium
+from pdf_fixtures import PrintJob, chromium_available, print_issues_chromium
 from service.app import create_app
 from service.engine import Engine
 from test_api import make_web_dir
@@ -39,20 +39,10 @@ def printed(tmp_path_factory) -> dict[str, Path]:
     """The five bundled gazette files printed as two-column PDFs by Chromium, one browser launch."""
     if chromium_available() is not None:
         pytest.skip(chromium_available())
-    from playwright.sync_api import sync_playwright
-
-    from pdf_fixtures import CHROMIUM, CHROMIUM_ARGS
-
     out = tmp_path_factory.mktemp("printed")
-    pdfs = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            for txt in sorted(GAZETTES.glob("*.txt")):
-                pdfs[txt.name] = print_issue_chromium(txt, out / f"{txt.stem}.pdf", browser=browser)
-        finally:
-            browser.close()
-    return pdfs
+    jobs = [PrintJob(txt, out / f"{txt.stem}.pdf") for txt in sorted(GAZETTES.glob("*.txt"))]
+    print_issues_chromium(jobs)
+    return {j.txt_path.name: j.out_pdf for j in jobs}
 
 
 def _settings(tmp_path: Path, files: list[Path], **overrides) -> Settings:

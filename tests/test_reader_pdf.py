@@ -41,15 +41,14 @@ from indexer.readers.pdf import read_pdf
 from indexer.settings import REPO_ROOT
 from indexer.text import strip_markup
 from pdf_fixtures import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+    PrintJob,
     blank_pages_pdf,
     chromium_available,
     encrypted_pdf,
     issue_blocks,
     odd_pages_pdf,
-    print_issue_chromium,
     print_issue_reportlab,
+    print_issues_chromium,
     running_header,
     split_row_pdf,
     text_and_image_pdf,
@@ -79,23 +78,11 @@ def chromium_pdfs(tmp_path_factory) -> dict[str, Path]:
     reason = chromium_available()
     if reason:
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
     folder = tmp_path_factory.mktemp("chromium-pdf")
-    out: dict[str, Path] = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            for issue in ISSUES:
-                out[issue] = print_issue_chromium(
-                    issue_text(issue), folder / f"{issue}.pdf", browser=browser, page_numbers=CHROMIUM_PAGE_NUMBERS[issue]
-                )
-            out["000-one-column"] = print_issue_chromium(
-                issue_text("000"), folder / "000-one-column.pdf", browser=browser, columns=1, page_numbers="dots"
-            )
-        finally:
-            browser.close()
-    return out
+    jobs = {issue: PrintJob(issue_text(issue), folder / f"{issue}.pdf", 2, CHROMIUM_PAGE_NUMBERS[issue]) for issue in ISSUES}
+    jobs["000-one-column"] = PrintJob(issue_text("000"), folder / "000-one-column.pdf", 1, "dots")
+    print_issues_chromium(list(jobs.values()))
+    return {name: job.out_pdf for name, job in jobs.items()}
 
 
 @pytest.fixture(scope="module")

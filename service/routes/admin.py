@@ -5,6 +5,9 @@ or a removal rebuilds the index and the service swaps to it without a restart (s
 """
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, HTTPException, Request, UploadFile, status
@@ -53,13 +56,20 @@ def upload_documents(
     ],
 ) -> UploadResponse:
     """Add files to the corpus and serve the new index: per file, the documents it became or its error."""
-    uploads = []
-    for f in files:
-        try:
-            uploads.append((f.filename or "", f.file.read()))
-        finally:
-            f.file.close()
-    report = ingest.add_uploads(request.app.state, uploads)
+    # each upload stays on disk (starlette spooled it there), copied into one folder that goes with the request
+    settings = request.app.state.settings
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".upload-", dir=settings.cache_dir) as spool:
+        uploads = []
+        for k, f in enumerate(files):
+            path = Path(spool) / str(k)
+            try:
+                with path.open("wb") as out:
+                    shutil.copyfileobj(f.file, out, 1 << 20)
+            finally:
+                f.file.close()
+            uploads.append((f.filename or "", path))
+        report = ingest.add_uploads(request.app.state, uploads)
     index = IndexSummary.from_build(report.build) if report.build else IndexSummary.unchanged(request.app.state.engine)
     return UploadResponse(files=[UploadedFile.from_outcome(f) for f in report.files], index=index)
 
