@@ -453,3 +453,14 @@ def micro_fraction(flags: Iterable[bool]) -> float | None:
     """Fraction of true flags; None when there are none."""
     flags = list(flags)
     return sum(flags) / len(flags) if flags else None
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: characters inserted, deleted or substituted (OCR's character error rate)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]

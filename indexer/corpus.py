@@ -31,7 +31,7 @@ from .embedder import Embedder
 from .errors import CorpusChangeRefused, GazetteError, GazetteParseError, SourceNotFound
 from .models import Document
 from .parser import gazette_files, parse_gazette
-from .readers import SUFFIX_OF, SUFFIXES
+from .readers import SUFFIX_OF, SUFFIXES, format_of
 from .readers.detect import detect_format
 from .settings import Settings
 
@@ -178,13 +178,9 @@ def _sha(data: Content) -> str:
     return h.hexdigest()
 
 
-def _head(data: Content) -> bytes:
-    """What format detection reads: the first 64 KiB, or a ZIP whole (its member list is at its end)."""
-    if isinstance(data, bytes):
-        return data
-    with data.open("rb") as f:
-        head = f.read(64 * 1024)
-    return data.read_bytes() if head.startswith(b"PK\x03\x04") else head
+def _format(data: Content, given: str) -> str:
+    """The content's format (indexer.readers), told by its bytes; the name as given breaks ties."""
+    return detect_format(data, given) if isinstance(data, bytes) else format_of(data, given)
 
 
 def _write(data: Content, target: Path) -> None:
@@ -255,7 +251,7 @@ def add_files(
         for k, (given, data) in enumerate(files):
             step(IngestStep("reading", given, k, len(files)))
             try:
-                suffix = SUFFIX_OF[detect_format(_head(data), given)]
+                suffix = SUFFIX_OF[_format(data, given)]
                 pages = lambda page, n, given=given, k=k: step(IngestStep("reading", given, k, len(files), page, n))  # noqa: E731
                 docs = [DocumentOutcome.of(d) for d in _check(source_name(given, suffix), data, settings, pages)]
             except GazetteParseError as e:

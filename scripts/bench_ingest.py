@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # this checkout, and the fixture printers
 
+from eval.metrics import edit_distance  # noqa: E402
 from indexer.readers.ocr import ocr_pdf_page  # noqa: E402
 from indexer.readers.pdf import read_pdf  # noqa: E402
 
@@ -69,15 +70,6 @@ def _flat(lines: list[str]) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", "".join(lines)))
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (characters inserted, deleted or substituted)."""
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
 
 
 def ocr_seconds_per_page(printed: Path, scan: Path, pages: int) -> dict:

@@ -24,27 +24,16 @@ bullets, LaTeX) is taken off first: a printed page does not show it.
 from __future__ import annotations
 
 import html
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chromium import CHROMIUM, CHROMIUM_ARGS
 from indexer.articles import split_articles
 from indexer.frontmatter import parse_front_matter
 from indexer.metadata import read_header
 from indexer.paragraphs import TABLE_SEP_RE
 from indexer.text import clean_line, strip_markup
-
-CHROMIUM = os.environ.get("GAZETTE_E2E_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [  # as tests/e2e/conftest.py launches it
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @dataclass

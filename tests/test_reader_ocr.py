@@ -25,6 +25,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from eval.metrics import edit_distance
+
 ROOT = Path(__file__).resolve().parent.parent
 GAZETTE = ROOT / "data" / "gazettes" / "001_4e409ccb49078295.txt"
 DPI = 200
@@ -52,16 +54,6 @@ def gazette_lines(start: str, count: int) -> list[str]:
 
 def squeeze(text: str) -> str:
     return "".join(text.split())
-
-
-def edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
 
 
 def cer(reference: str, hypothesis: str) -> float:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import GazetteParseError
@@ -45,18 +46,27 @@ class UnsupportedFormat(GazetteParseError):
 SUFFIX_OF = {TEXT: ".txt", PDF: ".pdf", HTML: ".html", DOCX: ".docx"}
 
 
-def format_of(path: Path) -> str:
-    """The file's format, from its content (magic bytes, markup). Raises GazetteParseError."""
-    from .detect import detect_format
-
+def file_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The file's bytes (its first `limit` of them); a clear error for a file that cannot be read or is empty."""
     try:
-        head = path.open("rb").read(64 * 1024)
+        with path.open("rb") as f:
+            data = f.read() if limit is None else f.read(limit)
     except OSError as e:
         raise GazetteParseError(str(path), f"cannot read file ({e.strerror})") from e
-    if not head.strip():
+    if not data.strip():
         raise GazetteParseError(str(path), "file is empty")
-    # the whole path as the name: errors name the file as every other parse error does
-    return detect_format(head, str(path)) if not _is_zip(head) else detect_format(path.read_bytes(), str(path))
+    return data
+
+
+def format_of(path: Path, name: str | None = None) -> str:
+    """The file's format, from its content (magic bytes, markup). Raises GazetteParseError.
+
+    `name`: the file's name as given, whose suffix breaks ties (an upload is spooled under another);
+    by default the whole path, so that errors name the file as every other parse error does."""
+    from .detect import detect_format
+
+    head = file_bytes(path, 64 * 1024)
+    return detect_format(path.read_bytes() if _is_zip(head) else head, name or str(path))
 
 
 def _is_zip(head: bytes) -> bool:
@@ -87,6 +97,7 @@ def read_source(path: Path, progress=None, cache_dir: Path | None = None) -> Sou
     return source
 
 
+@lru_cache(maxsize=1)  # the code does not change while a process runs; read_source asks per PDF
 def readers_code_hash() -> str:
     """A hash of this package's code: a changed reader reads every file again."""
     h = hashlib.sha256()

@@ -27,7 +27,7 @@ import lxml.html
 from lxml import etree
 
 from ..errors import GazetteParseError
-from . import HTML, SourceText
+from . import HTML, SourceText, file_bytes
 from . import html_labels as V
 from .html_charset import decode_html
 from .html_meta import squeeze, take_metadata
@@ -419,12 +419,7 @@ def _without_repeats(chosen: list[_Line]) -> list[_Line]:
 def read_html(path: Path) -> SourceText:
     """A saved portal page: the document body's lines and the metadata table's fields (标题, 发文字号,
     成文日期, 发布日期, 发文机关, 索引号, 主题分类, 有效性 …). Raises GazetteParseError."""
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise GazetteParseError(str(path), f"cannot read file ({e.strerror})") from e
-    if not data.strip():
-        raise GazetteParseError(str(path), "file is empty")
+    data = file_bytes(path)
     if len(data) > MAX_HTML_BYTES:
         raise GazetteParseError(str(path), f"HTML page of {len(data)} bytes is too large (at most {MAX_HTML_BYTES})")
     try:

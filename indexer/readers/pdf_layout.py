@@ -274,7 +274,6 @@ def set_edges(pages_flows: dict[int, list[Flow]]) -> None:
     may mirror) has its edges on most pages: a column of short indented items alone would put
     its left edge at the indent and its right edge where the longest item ends.
     """
-    own: list[tuple[Flow, int]] = []
     typical: dict[tuple[str, int], list[tuple[float, float]]] = {}
     for number, flows in pages_flows.items():
         for f in flows:

@@ -4,17 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import GazetteParseError
-from . import TEXT, SourceText
+from . import TEXT, SourceText, file_bytes
 
 
 def read_text(path: Path) -> SourceText:
     """The file's lines; a clear error for a missing, empty or non-UTF-8 file."""
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise GazetteParseError(str(path), f"cannot read file ({e.strerror})") from e
-    if not data.strip():
-        raise GazetteParseError(str(path), "file is empty")
+    data = file_bytes(path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:

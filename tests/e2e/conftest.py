@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from chromium import CHROMIUM, CHROMIUM_ARGS  # tests/chromium.py: the PDF fixtures print with the same one
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
@@ -47,16 +48,6 @@ OUTPUT_DIR = REPO_ROOT / "test-output"
 SCREENSHOT_DIR = OUTPUT_DIR / "screenshots"
 LOG_DIR = OUTPUT_DIR / "e2e-logs"
 
-CHROMIUM = os.environ.get("GAZETTE_E2E_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DEFAULT_APP = "service.app:create_app"
 APP_FACTORY = os.environ.get("GAZETTE_E2E_APP", DEFAULT_APP)
 STARTUP_TIMEOUT = float(os.environ.get("GAZETTE_E2E_STARTUP_TIMEOUT", "300"))

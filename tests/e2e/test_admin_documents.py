@@ -28,12 +28,13 @@ import pytest
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 expect = sync_api.expect
 
+from test_web import ask  # noqa: E402  (type a question in the chat, wait for its answer)
+
 pytestmark = pytest.mark.browser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = sorted((REPO_ROOT / "data" / "gazettes").glob("*.txt"))
 UPLOAD_TIMEOUT = 600_000  # ms: parse, embed the new chunks, rebuild and reload the index on 2 shared cores
-ANSWER_TIMEOUT = 120_000
 
 NOTICE_PDF = "充电安全通知.pdf"
 NOTICE_DOCNUM = "聊政办字〔2024〕9号"
@@ -171,19 +172,6 @@ def upload(page) -> dict:
     resp = resp_info.value
     assert resp.ok, f"the upload answered {resp.status}: {resp.text()}"
     return resp.json()
-
-
-def ask(page, question: str):
-    answers = page.locator("[data-testid=answer]")
-    before = answers.count()
-    box = page.get_by_label("输入您的问题")
-    box.fill(question)
-    box.press("Enter")
-    answer = answers.nth(before)
-    expect(answer).to_have_attribute("data-state", re.compile("^(done|error)$"), timeout=ANSWER_TIMEOUT)
-    if answer.get_attribute("data-state") == "error":
-        pytest.fail(f"the chat showed an error for {question!r}: {answer.inner_text()}")
-    return answer
 
 
 def no_horizontal_scroll(page) -> bool:
