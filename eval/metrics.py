@@ -17,7 +17,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Iterable, NamedTuple, Protocol, Sequence
 
-from indexer.text import cn_integer  # noqa: F401  (also this module's own: M.cn_integer)
+from indexer import numerals as N
 
 RECALL_KS = (1, 3, 5, 10)
 
@@ -253,14 +253,14 @@ _UNITS = _alternation(
 _CN_UNITS = _alternation(  # after a Chinese numeral, fewer units: 一家/两类 are mostly words
     "个百分点 元 人 名 个工作日 工作日 个月 周岁 岁 小时 天 日 年 次 倍 个 项 平方米 公里 千米 米 亩 吨"
 )
-_CN_NUM = "零〇一二两三四五六七八九十百千万亿"
-_CN_SMALL = "[一二三四五六七八九十]{1,3}"
+_CN_NUM = N.ZEROS + N.DIGITS + N.TWO + N.UNITS + N.BIG_UNITS
+_CN_SMALL = f"[{N.MONTH_DAY_NUMERALS}]{{1,3}}"
 _FACT_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     # 文号: from the nearest 聊/鲁/国/中 (issuer abbreviations), else at most 4 Han characters
     ("docnum", re.compile(r"[聊鲁国中][\u4e00-\u9fff]{0,6}?〔\d{4}〕\d+号")),
     ("docnum", re.compile(r"[\u4e00-\u9fff]{1,4}〔\d{4}〕\d+号")),
     ("ymd", re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")),
-    ("cn_date", re.compile(rf"([〇零一二三四五六七八九]{{4}})年({_CN_SMALL})月(?:({_CN_SMALL})日)?")),
+    ("cn_date", re.compile(rf"([{N.ZEROS}{N.DIGITS}]{{4}})年({_CN_SMALL})月(?:({_CN_SMALL})日)?")),
     ("iso", re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")),
     ("ym", re.compile(r"(\d{4})年(\d{1,2})月")),
     ("md", re.compile(r"(?<!\d)(\d{1,2})月(\d{1,2})日")),
@@ -268,7 +268,7 @@ _FACT_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("quantity", re.compile(rf"(?<![\d.])\d+(?:\.\d+)?[万亿千]?(?:{_UNITS})")),
     # 十个工作日, 五百米, 两次; not a lone 一 (一年来, 一项), not an ordinal (第十条)
     ("cn_quantity", re.compile(
-        rf"(?<![第\d.{_CN_NUM}])((?!一(?![{_CN_NUM}]))[零一二两三四五六七八九十][{_CN_NUM}]*)({_CN_UNITS})"
+        rf"(?<![第\d.{_CN_NUM}])((?!一(?![{_CN_NUM}]))[零{N.DIGITS}{N.TWO}十][{_CN_NUM}]*)({_CN_UNITS})"
     )),
     # bare decimals: 0.011 (bare integers are mostly hotline numbers, years, counts in names)
     ("number", re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])")),
@@ -345,8 +345,8 @@ def _fact_from_match(kind: str, m: re.Match) -> Fact:
     if kind in ("ymd", "iso"):
         return _date_fact(int(m[1]), int(m[2]), int(m[3]))
     if kind == "cn_date":
-        y, mo = int("".join(str(cn_integer(c)) for c in m[1])), cn_integer(m[2])
-        base = _date_fact(y, mo, cn_integer(m[3])) if m[3] else _month_fact(y, mo)
+        y, mo = int(N.spelled_digits(m[1])), N.cn_number(m[2])
+        base = _date_fact(y, mo, N.cn_number(m[3])) if m[3] else _month_fact(y, mo)
         return Fact(base.text, base.variants + (m[0],))
     if kind == "ym":
         return _month_fact(int(m[1]), int(m[2]))
@@ -354,7 +354,7 @@ def _fact_from_match(kind: str, m: re.Match) -> Fact:
         mo, d = int(m[1]), int(m[2])
         return Fact(f"{mo}月{d}日", _unique((f"{mo}月{d}日", f"{mo:02d}月{d:02d}日")))
     if kind == "cn_quantity":
-        return Fact(m[0], _unique((m[0], f"{cn_integer(m[1])}{m[2]}")))
+        return Fact(m[0], _unique((m[0], f"{N.cn_number(m[1])}{m[2]}")))
     if kind == "quoted":
         term = next(g for g in m.groups() if g)
         return Fact(term, (term,))

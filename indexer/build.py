@@ -42,7 +42,7 @@ BUILD_LOCK = "build.lock"  # in the cache folder, beside the index
 # are covered by the model name; their cache is keyed by it.) A change to this file's own logic that
 # shapes the index (sentence_keys, the manifest) bumps index_files.FORMAT_VERSION or INDEX_LOGIC_VERSION.
 INDEX_SHAPING_MODULES = (
-    "text", "frontmatter", "articles", "paragraphs", "metadata", "parser", "duplicates", "models",
+    "text", "numerals", "frontmatter", "articles", "paragraphs", "metadata", "parser", "duplicates", "models",
     "chunker", "tokens", "lexical", "store", "index_files", "pages",
 )
 INDEX_LOGIC_VERSION = 1  # build.py's own index-shaping logic (sentence_keys, what is embedded)

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .articles import ISSUER_RE, LETTERHEAD_RE, TITLE_SUFFIXES, Article, decree_line, is_title_line
+from .numerals import DIGITS, HEADING_NUMERALS, TWO, cn_number
 from .paragraphs import is_embedded_title
 from .text import (
     ANY_DATE,
     DECREE_RE,
     DOCNUM_RE,
-    cn_number,
     decree_issuer,
     ends_sentence,
     has_punctuation,
@@ -251,7 +251,7 @@ VALIDITY_PERIOD_RES = tuple(
 # "有效期5年" counts for the document only in a sentence about it ("本办法…施行，有效期5年"), not a
 # permit's ("排污权证…有效期5年").
 _ABOUT_THE_DOCUMENT_RE = re.compile(
-    rf"^(?:第[〇零一二三四五六七八九十百]+条\s*)?本[\u4e00-\u9fff]{{0,4}}?(?:办法|规定|意见|通知|方案|细则|制度|措施|决定|条例|规则|规划|计划)"
+    rf"^(?:第[{HEADING_NUMERALS}]+条\s*)?本[\u4e00-\u9fff]{{0,4}}?(?:办法|规定|意见|通知|方案|细则|制度|措施|决定|条例|规则|规划|计划)"
     rf"|{_TAKES_EFFECT}"
 )
 
@@ -289,7 +289,7 @@ def read_validity(texts: list[str], signed: str | None) -> dict | None:
             m = re.search(rf"有效期(?:至|到|截至)({ANY_DATE})", sent)
             if m:
                 expires = iso_date(m[1])
-            m = re.search(r"有效期(?:为|是)?([一二三四五六七八九十两\d]+)年", sent)
+            m = re.search(rf"有效期(?:为|是)?([{DIGITS}十{TWO}\d]+)年", sent)
             if m and not expires and (effective or signed) and _ABOUT_THE_DOCUMENT_RE.search(sent.strip()):
                 n = int(m[1]) if m[1].isdigit() else cn_number(m[1])
                 expires = _add_years(effective or signed, n) if n else None

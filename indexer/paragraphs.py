@@ -9,17 +9,17 @@ import re
 from dataclasses import dataclass
 
 from .articles import ISSUER_RE
+from .numerals import HEADING_NUMERALS
 from .text import ends_sentence, has_punctuation, is_date_line, strip_spaces
 
-_CN = "〇零一二三四五六七八九十百两"
 # (level, pattern) — a lower level is a larger unit. 篇 > 章 > 节 > 条; 一、 > （一） > 1. > （1）
 MARKERS: list[tuple[int, re.Pattern]] = [
-    (1, re.compile(rf"^第[{_CN}]+篇")),
-    (2, re.compile(rf"^第[{_CN}]+章")),
-    (3, re.compile(rf"^第[{_CN}]+节")),
-    (4, re.compile(rf"^第[{_CN}]+条")),
-    (5, re.compile(rf"^[{_CN}]+、")),
-    (6, re.compile(rf"^[（(][{_CN}]+[)）]")),
+    (1, re.compile(rf"^第[{HEADING_NUMERALS}]+篇")),
+    (2, re.compile(rf"^第[{HEADING_NUMERALS}]+章")),
+    (3, re.compile(rf"^第[{HEADING_NUMERALS}]+节")),
+    (4, re.compile(rf"^第[{HEADING_NUMERALS}]+条")),
+    (5, re.compile(rf"^[{HEADING_NUMERALS}]+、")),
+    (6, re.compile(rf"^[（(][{HEADING_NUMERALS}]+[)）]")),
     (7, re.compile(r"^\d{1,2}\s*[.．、](?!\d{1,2}[.．、])")),
     (8, re.compile(r"^[（(]\d{1,2}[)）]")),
 ]
@@ -152,7 +152,7 @@ def join_lines(lines: list[str], chronicle: bool = False) -> list[str]:
 def _heading_label(s: str, level: int) -> str:
     """The label a paragraph contributes to the heading path: the marker and its short title."""
     if level == 4:  # 第X条 is a unit with its text on the same line: the path takes the number only
-        return re.match(rf"^第[{_CN}]+条", s)[0]
+        return re.match(rf"^第[{HEADING_NUMERALS}]+条", s)[0]
     head = re.split(r"[。：:；]", s, maxsplit=1)[0]
     return head if len(head) <= 30 else head[:30] + "…"
 

@@ -8,6 +8,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from .numerals import HEADING_NUMERALS, MONTH_DAY_NUMERALS, YEAR_DIGITS, cn_number, spelled_digits
+
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = "，。；：、！？（）《》“”‘’【】〔〕"
 
@@ -34,19 +36,17 @@ STATE_NAME = "中华人民共和国"
 # The masthead's publication licence looks like a 文号 and is not one.
 NOT_DOCNUM_PREFIXES = ("刊号", "准字", "聊新出准字")
 
-DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-DATE_LINE_RE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
-# Dates in Chinese numerals, as signed documents print them: 二〇一二年一月九日, 二○一二年十二月三十一日.
-# The year's zero comes as 〇 (U+3007), ○ (U+25CB, a white circle), 零, or, in conversions and web
-# pages, a character that only looks like it: ◯ (U+25EF), Latin, full-width, Greek or Cyrillic O, a 0.
-CN_ZERO_LOOKALIKES = "〇○◯零OoＯｏ0０ΟοОо"
-_CN_YEAR_DIGIT = CN_ZERO_LOOKALIKES + "一二三四五六七八九"
-CN_DATE_RE = re.compile(rf"([{_CN_YEAR_DIGIT}]{{4}})\s*年\s*([一二三四五六七八九十]{{1,3}})\s*月\s*([一二三四五六七八九十]{{1,4}})\s*日")
+# A date in Arabic numerals, to the day: 2012年1月9日 (year, month, day groups).
+ARABIC_DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+ARABIC_DATE_LINE_RE = re.compile(rf"^\s*{ARABIC_DATE_RE.pattern}\s*$")
+# Dates in Chinese numerals, as signed documents print them: 二〇一二年一月九日, 二○一二年十二月三十一日
+# (the year's zero in any of its lookalikes, numerals.CN_ZERO_LOOKALIKES).
+CN_DATE_RE = re.compile(rf"([{YEAR_DIGITS}]{{4}})\s*年\s*([{MONTH_DAY_NUMERALS}]{{1,3}})\s*月\s*([{MONTH_DAY_NUMERALS}]{{1,4}})\s*日")
 CN_DATE_LINE_RE = re.compile(rf"^\s*{CN_DATE_RE.pattern}\s*$")
 # A date in either numeral style, as a pattern to build other patterns from (no groups of its own).
 ANY_DATE = (
     r"(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
-    rf"|[{_CN_YEAR_DIGIT}]{{4}}\s*年\s*[一二三四五六七八九十]{{1,3}}\s*月\s*[一二三四五六七八九十]{{1,4}}\s*日)"
+    rf"|[{YEAR_DIGITS}]{{4}}\s*年\s*[{MONTH_DAY_NUMERALS}]{{1,3}}\s*月\s*[{MONTH_DAY_NUMERALS}]{{1,4}}\s*日)"
 )
 # How a document says whether it is published, on the line under its signature and date (or at the
 # end of the date line itself): "（此件公开发布）". Not part of the date; not a sentence of the text.
@@ -65,9 +65,6 @@ SENTENCE_END = "。！？；：…”’）)」』"
 MOVED_TO_RE = re.compile(r"[（(]\s*下\s*转\s*第\s*(\d+)\s*页\s*[)）]")
 MOVED_FROM_RE = re.compile(r"[（(]\s*上\s*接\s*第\s*(\d+)\s*页\s*[)）]")
 
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
-
 # Zero-width characters a web page leaves in copied text ("\u200b二○一五年…" is still a date line).
 _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
@@ -79,7 +76,7 @@ def clean_line(line: str) -> str:
 
 def space_article_number(s: str) -> str:
     """Keep the printed space after an article number: "第十二条 退役军人事务部门…"."""
-    return re.sub(r"^(第[〇零一二三四五六七八九十百两]+条)(?=\S)", r"\1 ", s)
+    return re.sub(rf"^(第[{HEADING_NUMERALS}]+条)(?=\S)", r"\1 ", s)
 
 
 def strip_markup(line: str) -> str:
@@ -164,20 +161,16 @@ def is_docnum_line(line: str) -> bool:
     return bool(m) and not any(p in m["prefix"] for p in NOT_DOCNUM_PREFIXES)
 
 
-def _cn_year(s: str) -> int:
-    return int("".join(str(_CN_DIGITS.get(ch, 0)) for ch in s))  # ○, O and the other lookalikes read as 0
-
-
 def iso_date(text: str) -> str | None:
     """The first date in `text` as ISO: 2012年1月9日, or in Chinese numerals 二○一二年一月九日."""
-    m = DATE_RE.search(text)
+    m = ARABIC_DATE_RE.search(text)
     if m:
         y, mo, d = (int(g) for g in m.groups())
     else:
         m = CN_DATE_RE.search(text)
         if not m:
             return None
-        y, mo, d = _cn_year(m[1]), cn_number(m[2]), cn_number(m[3])
+        y, mo, d = int(spelled_digits(m[1])), cn_number(m[2]), cn_number(m[3])
         if mo is None or d is None:
             return None
     if not (1 <= mo <= 12 and 1 <= d <= 31):
@@ -189,7 +182,7 @@ def is_date_line(line: str) -> bool:
     """A line that is a date and nothing else (a signature's date), in Arabic or Chinese numerals;
     a publicity note printed at its end ("2015年3月2日（此件公开发布）") does not change that."""
     s = without_publicity_note(line)
-    return bool(DATE_LINE_RE.match(s) or CN_DATE_LINE_RE.match(s))
+    return bool(ARABIC_DATE_LINE_RE.match(s) or CN_DATE_LINE_RE.match(s))
 
 
 def without_publicity_note(line: str) -> str:
@@ -209,43 +202,6 @@ def is_lead_in(s: str) -> bool:
 
 def has_punctuation(s: str) -> bool:
     return any(ch in "，。；：！？,;:" for ch in s)
-
-
-def cn_number(s: str) -> int | None:
-    """二十三 → 23, 十 → 10, 一百零二 → 102. None when s is not a Chinese numeral."""
-    if not s or any(ch not in _CN_DIGITS and ch not in "十百" for ch in s):
-        return None
-    total, current = 0, 0
-    for ch in s:
-        if ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        else:
-            current = _CN_DIGITS[ch]
-    return total + current
-
-
-_CN_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
-
-
-def cn_integer(s: str) -> int:
-    """A Chinese numeral as an int, characters that are none read as nothing: 十五 → 15,
-    二十六 → 26, 三千 → 3000, 一百二十 → 120, 两万 → 20000, ○ → 0."""
-    total = section = digit = 0
-    for c in s:
-        if c in _CN_DIGITS or c == "○":
-            digit = _CN_DIGITS.get(c, 0)
-        elif c in _CN_SMALL_UNITS:
-            section += (digit or 1) * _CN_SMALL_UNITS[c]
-            digit = 0
-        elif c in _CN_BIG_UNITS:
-            total += (section + digit) * _CN_BIG_UNITS[c]
-            section = digit = 0
-    return total + section + digit
 
 
 # Memoised: answering normalises the same corpus sentences again for every question (about 90

@@ -28,7 +28,8 @@ from . import wording as W
 from .decision import DecisionFeatures, DecisionModel
 from .evidence import Candidate, TermStats, coverage, fits_intent, intent_bonus, mentions_place, missing_constraint, rank_sentences, combined_cover, unknown_share
 from .answer_writing import Evidence, cited_docnum_answer, document_answer, refusal, scope_text, write_answer
-from .question import DEPT_NOTE_RE, VALIDITY_RE, Question, parse_question
+from .patterns import DEPT_NOTE_RE, VALIDITY_RE
+from .question import Question, parse_question
 from .results import Answer, Filters, Hit, RetrievalSignals
 from .scope import CorpusScope
 

@@ -14,7 +14,8 @@ from indexer.models import Document, Paragraph
 from indexer.text import DOCNUM_RE, normalize_docnum, sentences
 
 from . import wording as W
-from .question import DATE_RE, Question
+from .patterns import DATE_OR_TIME_LIMIT_RE
+from .question import Question
 from .results import Answer, Citation
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ def write_answer(ctx: AnswerContext, chosen: list[Evidence], q: Question) -> Ans
         in_order = sorted(ev.sentences, key=ev.paragraph.text.find)
         quoted_text = join_excerpts(ev.paragraph.text, in_order)
         when = W.SOURCE_YEAR.format(year=ev.doc.date[:4]) if several_dates and ev.doc.date else ""
-        if q.intent.date and ev.doc.date and ev.doc.doc_id not in date_quoted and not any(DATE_RE.search(x) for x in in_order):
+        if q.intent.date and ev.doc.date and ev.doc.doc_id not in date_quoted and not any(DATE_OR_TIME_LIMIT_RE.search(x) for x in in_order):
             when = W.SOURCE_SIGNED.format(date=cn_date(ev.doc.date))
         if ev.paragraph.page is not None:  # a PDF source: the caller can turn to the page
             when += W.SOURCE_PAGE.format(page=ev.paragraph.page)

@@ -13,7 +13,8 @@ from indexer.text import normalize_for_index, sentences
 
 from . import vocabulary as V
 from .abbreviations import NameTable, defined_abbreviations
-from .question import APPOINTMENT_RE, CN_FIGURE_RE, DATE_RE, DAY_DATE_RE, DEPT_NOTE_RE, DEPT_RE, FIGURE_RE, PERSON_RE, PROCEDURE_RE, REMOVAL_RE, VALIDITY_RE, Question, term_variants
+from .patterns import APPOINTMENT_RE, CN_FIGURE_RE, DATE_OR_TIME_LIMIT_RE, DAY_DATE_RE, DEPT_NOTE_RE, DEPT_RE, FIGURE_RE, PERSON_RE, PROCEDURE_RE, REMOVAL_RE, VALIDITY_RE
+from .question import Question, term_variants
 from .results import Hit
 from .scope import place_stem
 
@@ -184,7 +185,7 @@ def fits_intent(q: Question, c: Candidate) -> bool:
             return False
         if q.wanted_figure is None and not FIGURE_RE.search(s) and not CN_FIGURE_RE.search(s):
             return False
-    if intent.date and not intent.figure and not (DAY_DATE_RE if intent.day else DATE_RE).search(s):
+    if intent.date and not intent.figure and not (DAY_DATE_RE if intent.day else DATE_OR_TIME_LIMIT_RE).search(s):
         return False
     if intent.person and not PERSON_RE.search(s) and not (intent.former and REMOVAL_RE.search(s)):
         return False
@@ -223,7 +224,7 @@ def intent_bonus(q: Question, s: str) -> float:
         bonus += FRAME_BONUS
     if intent.figure and FIGURE_RE.search(s):
         bonus += 0.25
-    if intent.date and DATE_RE.search(s):
+    if intent.date and DATE_OR_TIME_LIMIT_RE.search(s):
         bonus += 0.25
     if intent.department and DEPT_NOTE_RE.search(s):
         bonus += 0.45

@@ -10,40 +10,17 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from indexer import numerals as N
 from indexer.lexical import tokenize
 from indexer.text import DECREE_RE, DOCNUM_RE, normalize_docnum, normalize_for_index
 
+from . import patterns as P
 from . import vocabulary as V
 
-FIGURE_RE = re.compile(r"\d[\d.,，]*\s*(%|％|元|万元|亿元|万|亿|个|人|家|所|处|张|次|年|天|日|月|小时|公里|平方米|亩|吨|项|条|户|座|名|倍|分)")
-CN_FIGURE_RE = re.compile(rf"[{V.CN_NUMERALS}]+[个家人项所处张次名座年天倍]")
-
-
-def _time_limit(units: str) -> str:
-    """A limit counted in these units: "30个工作日内", "十五日内"."""
-    return rf"[\d{V.CN_NUMERALS}]+\s*个?(?:{units})内"
-
-
-# a date, or a time limit that answers "什么时候/最晚什么时候" ("通知印发后30个工作日内")
-DATE_RE = re.compile(rf"\d{{4}}年(\d{{1,2}}月)?(\d{{1,2}}日)?|\d{{1,2}}月\d{{1,2}}日|(年|月)底前|之日起|{_time_limit('工作日|日|天|周|月')}")
-# a responsibility note names the department outright; a bare 负责 only hints at one
-DEPT_NOTE_RE = re.compile(r"[（(](牵头单位|责任单位|负责单位)[：:][^）)]*[）)]|[（(]市[^（）()]{1,20}负责[）)]")
-DEPT_RE = re.compile(DEPT_NOTE_RE.pattern + r"|负责")
-# a sentence that names who did or became something: "夏章勇为…院长", "市长张百顺主持会议"
-PERSON_RE = re.compile(r"[\u4e00-\u9fff]{2,4}为[\u4e00-\u9fff（）()]{2,}|任命|免去|主持|出席|参加|讲话|带队|带领|率领|率[^，。；]{0,8}[团队组]|致辞|会见|代表|调研|考察|视察|督导|邀请|专家|来聊")
-REMOVAL_RE = re.compile(r"[\u4e00-\u9fff]{2,4}的[\u4e00-\u9fff（）()]{2,}职务")  # 免去：伦炜的…主任职务
-APPOINTMENT_RE = re.compile(rf"^{V.NAME_LIST}为[\u4e00-\u9fff（）()]{{2,}}")  # 任命：马新明为…副局长
-VALIDITY_RE = re.compile(r"起(施行|执行|实施)|之日起|有效期(至|为|到)|同时废止|停止执行|不再执行")
-PROCEDURE_RE = re.compile(r"申请|办理|提交|提供|受理|审核|审批|登记|程序|流程|材料|凭")
-# a date to the day, or a limit in days; the gazettes write 日 (a 号 would be a 文号's or a decree's)
-DAY_DATE_RE = re.compile(rf"\d{{1,2}}\s*日|之日起|当[日天]|{_time_limit('工作日|日|天')}")
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*年|(?=\D|$))")
 MONTH_RE = re.compile(r"((?:19|20)\d\d)年(\d{1,2})月")
-ORDINAL_RE = re.compile(rf"第[{V.CN_NUMERALS}\d]++[届次期批]?(?!{V.NOT_ORDINAL_NEXT})|\d+[届次期]")  # ++: no backtracking into 第十一步
+ORDINAL_RE = re.compile(rf"第[{N.COUNT_NUMERALS}\d]++[届次期批]?(?!{V.NOT_ORDINAL_NEXT})|\d+[届次期]")  # ++: no backtracking into 第十一步
 
-_MONEY_RE = re.compile(r"\d[\d.,，]*\s*(元|万元|亿元)")
-_MONEY_PCT_RE = re.compile(_MONEY_RE.pattern + r"|\d[\d.]*\s*[%％]")
-_DURATION_RE = re.compile(rf"[\d{V.CN_NUMERALS}半]+\s*(个)?(工作日|日|天|周|个月|月|年|小时)|每(年|季度|月|周|半年)|[年月]底前|及时|立即|当日|当天")
 _MEASURE_RE = re.compile(rf"多少({'|'.join(V.MEASURE_WORDS)})|几({'|'.join(V.MEASURE_WORDS)})")
 _COUNT = "|".join(V.COUNT_CLASSIFIERS)
 
@@ -165,28 +142,15 @@ def official_terms(terms: tuple[str, ...] | list[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_NUMBER_CHARS = f"[{''.join(_CN_DIGITS)}十]+"  # what cn_number reads
-_CN_NUMBER_RE = re.compile(_CN_NUMBER_CHARS)
-_COUNTED_RE = re.compile(f"^{_CN_NUMBER_CHARS}个?(?:{'|'.join(V.COUNTED_UNITS)})$")
-
-
-def cn_number(text: str) -> int | None:
-    """A Chinese numeral below 100 as an int ("两" → 2, "十五" → 15, "三十" → 30), else None."""
-    if text == "十":
-        return 10
-    tens, _, units = text.partition("十")
-    if "十" in text:
-        t = _CN_DIGITS.get(tens, None) if tens else 1
-        u = _CN_DIGITS.get(units, None) if units else 0
-        return None if t is None or u is None or len(tens) > 1 or len(units) > 1 else t * 10 + u
-    return _CN_DIGITS.get(text) if len(text) == 1 else None
+_CN_NUMBER_RE = re.compile(f"[{N.BELOW_HUNDRED_NUMERALS}]+")
+_BELOW_HUNDRED_RE = re.compile(N.BELOW_HUNDRED)
+_COUNTED_RE = re.compile(f"^[{N.BELOW_HUNDRED_NUMERALS}]+个?(?:{'|'.join(V.COUNTED_UNITS)})$")
 
 
 def with_arabic_numerals(term: str) -> str:
     """The term with its Chinese numerals below 100 written in digits ("两年" → "2年"), as the
-    gazettes often write counts."""
-    return _CN_NUMBER_RE.sub(lambda m: str(n) if (n := cn_number(m.group())) is not None else m.group(), term)
+    gazettes often write counts; a run that is no such numeral ("一二") stays as written."""
+    return _CN_NUMBER_RE.sub(lambda m: str(N.cn_number(m[0])) if _BELOW_HUNDRED_RE.fullmatch(m[0]) else m[0], term)
 
 
 @lru_cache(maxsize=4096)
@@ -207,17 +171,17 @@ def term_variants(term: str) -> tuple[str, ...]:
 def expected_figure(question: str) -> re.Pattern | None:
     """What a figure answer must contain: money for 多少钱/补贴; the measure word asked for; else any figure."""
     if re.search(V.MONEY_CUES, question):
-        return _MONEY_RE
+        return P.MONEY_RE
     if re.search(V.MONEY_TOPIC_CUES, question) and re.search(r"多少|几|多高|标准", question):
-        return _MONEY_PCT_RE
+        return P.MONEY_OR_PERCENT_RE
     if re.search(V.DURATION_CUES, question):
-        return _DURATION_RE
+        return P.DURATION_RE
     m = _MEASURE_RE.search(question)
     if m:
         unit = m.group(1) or m.group(2)
         # 个 is the general classifier: "多少个基站" is answered by "建成5G基站1500处"
         unit = _COUNT if unit in V.COUNT_CLASSIFIERS else unit
-        return re.compile(rf"[\d{V.CN_NUMERALS}][\d.,，]*\s*(多)?(个)?({unit})")
+        return P.counted_figure_re(unit)
     return None
 
 

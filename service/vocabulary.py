@@ -1,6 +1,7 @@
-"""Language data of questions: question words, intent cues, numerals, classifiers, everyday words.
+"""Language data of questions: question words, intent cues, classifiers, everyday words.
 
-Plain data only; the logic that uses it lives in question.py and evidence.py. The everyday-word
+Plain data only; the logic that uses it lives in question.py and evidence.py. The patterns of the
+gazettes' sentences are in patterns.py, Chinese numerals in indexer/numerals.py. The everyday-word
 lexicon is the file data/colloquial.tsv, so it can grow without touching code.
 """
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from indexer.numerals import COUNT_NUMERALS
 from indexer.paragraphs import EMBEDDED_SUFFIXES
 
 # Words that say what kind of answer is wanted, or who asks, not what the question is about
@@ -106,14 +108,12 @@ APPOINTED_NAMES = rf"(?P<names>{NAME_LIST})(?:为|的)"
 ABBREVIATION_MAX_GAP = 3
 CLAUSE_PUNCTUATION = "，。；：！？,;:!?、"
 
-# Chinese numerals, as one character class used wherever a count may be written in words.
-CN_NUMERALS = "〇○零一二两三四五六七八九十百千万"
 # Numbers that are not an asked figure: a year or date ("2019年", "二〇一九年三月五日") and an
 # ordinal ("第十二条", "第3项"). A national document admitted for another place answers a figure
 # question only with a figure besides these.
 NOT_ASKED_FIGURES = (r"(?:19|20)\d\d\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|\d{1,2}\s*月\s*\d{1,2}\s*日"
-                     rf"|[一二][{CN_NUMERALS}]{{3}}年(?:[{CN_NUMERALS}]{{1,2}}月(?:[{CN_NUMERALS}]{{1,3}}日)?)?"
-                     rf"|第\s*[\d{CN_NUMERALS}]+\s*[条款项章节号次批]")
+                     rf"|[一二][{COUNT_NUMERALS}]{{3}}年(?:[{COUNT_NUMERALS}]{{1,2}}月(?:[{COUNT_NUMERALS}]{{1,3}}日)?)?"
+                     rf"|第\s*[\d{COUNT_NUMERALS}]+\s*[条款项章节号次批]")
 # After 第N these words make a sequence word, not the name of one session or item: "第一步要干什么"
 # asks for a step, and the text need not say 第一 (unlike 第三届, 第64次, 第三人民医院).
 NOT_ORDINAL_NEXT = r"步|时间|责任人|书记"

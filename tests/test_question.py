@@ -197,11 +197,12 @@ def test_asking_phrases_are_not_key_terms(question, terms):
     assert tuple(content_terms(question)) == terms
 
 
-@pytest.mark.parametrize("text, value", [("两", 2), ("十", 10), ("十五", 15), ("三十", 30), ("二十四", 24), ("百", None), ("一二", None)])
-def test_chinese_numbers_below_a_hundred(text, value):
-    from service.question import cn_number
+@pytest.mark.parametrize("term, digits", [("两年", "2年"), ("十天", "10天"), ("十五天", "15天"), ("三十天", "30天"),
+                                          ("二十四小时", "24小时"), ("百年", "百年"), ("一二年", "一二年")])
+def test_chinese_numbers_below_a_hundred(term, digits):
+    from service.question import with_arabic_numerals
 
-    assert cn_number(text) == value
+    assert with_arabic_numerals(term) == digits
 
 
 @pytest.mark.parametrize("term, variants", [

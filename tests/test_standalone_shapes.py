@@ -16,9 +16,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from indexer.numerals import CN_ZERO_LOOKALIKES
 from indexer.parser import parse_files, parse_gazette
 from indexer.text import (
-    CN_ZERO_LOOKALIKES,
     PUBLICITY_NOTES,
     decree_issuer,
     is_date_line,

@@ -23,7 +23,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
-from indexer.text import cn_integer, is_lead_in
+from indexer import numerals as N
+from indexer.text import is_lead_in
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "claim_check.toml"
 
@@ -81,7 +82,7 @@ class CheckResult:
 
 # ---------------------------------------------------------------- numerals
 
-_CN_NUM = "零〇○一二两三四五六七八九十百千"
+_CN_NUM = N.ZEROS + N.WHITE_CIRCLE + N.DIGITS + N.TWO + N.UNITS
 _MARKER = re.compile(r"\[(\d{1,2})\]")  # [2020] is a 文号's year, not a passage
 
 
@@ -93,12 +94,12 @@ def arabic(text: str) -> str:
     t = re.sub(r"(?<=\d),(?=\d{3})", "", t)
     t = re.sub(r"\s*〔\s*(\d{4})\s*〕\s*(\d+)\s*号", r"〔\1〕\2号", t)  # 聊政办字 〔2020〕 28 号 → 聊政办字〔2020〕28号
     # years written digit by digit: 二〇二〇年 → 2020年
-    t = re.sub(r"[零〇○一二三四五六七八九]{4}(?=年)", lambda m: "".join(str(cn_integer(c)) for c in m[0]), t)
+    t = re.sub(rf"[{N.ZEROS}{N.WHITE_CIRCLE}{N.DIGITS}]{{4}}(?=年)", lambda m: N.spelled_digits(m[0]), t)
     # months, days, counts, amounts, ordinals: 三月五日, 三千元, 十五个工作日, 第三条
     units = "|".join(re.escape(u) for u in language().units if not u[0].isascii())
-    t = re.sub(rf"[{_CN_NUM}][{_CN_NUM}万亿]*(?=(?:万|亿)?(?:{units}))",
-               lambda m: str(cn_integer(m[0])), t)
-    t = re.sub(rf"(?<=第)[{_CN_NUM}]+", lambda m: str(cn_integer(m[0])), t)
+    t = re.sub(rf"[{_CN_NUM}][{_CN_NUM}{N.BIG_UNITS}]*(?=(?:万|亿)?(?:{units}))",
+               lambda m: str(N.cn_number(m[0])), t)
+    t = re.sub(rf"(?<=第)[{_CN_NUM}]+", lambda m: str(N.cn_number(m[0])), t)
     t = re.sub(r"(?<![\d.])0+(?=[1-9]\d?[月日])", "", t)  # 03月05日 → 3月5日
     return t
 
