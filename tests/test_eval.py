@@ -12,7 +12,9 @@ import pytest
 from eval import metrics as M
 from eval.dataset import Question, load_questions
 from eval.report import describe_failures, nice_ticks, write_reports
-from eval.runner import RetrievedChunk, cmd_eval, parse_systems, run_eval
+from eval.command import cmd_eval
+from eval.results import RetrievedChunk
+from eval.runner import parse_systems, run_eval
 from indexer.errors import GazetteError
 from indexer.models import Chunk, Document, Paragraph
 from service.results import Answer, Citation, Hit
@@ -385,7 +387,7 @@ def test_cmd_eval_with_fake_engine(tmp_path, monkeypatch, capsys):
                          "gold_docnums": list(q.gold_docnums), "evidence": list(q.evidence), "kind": q.kind},
                         ensure_ascii=False) for q in fake_questions()]
     path = write_lines(tmp_path / "dev.jsonl", lines[:2] + ['{"question": 1}'] + lines[2:])
-    monkeypatch.setattr("eval.runner._load_engine", FakeEngine)
+    monkeypatch.setattr("eval.command._load_engine", FakeEngine)
     args = argparse.Namespace(questions=str(path), endpoint=None, systems="hybrid,bm25",
                               out=str(tmp_path / "out"), limit=3)
     assert cmd_eval(args) == 0
@@ -403,7 +405,7 @@ def test_cmd_eval_reports_dev_and_test_side_by_side(tmp_path, monkeypatch, capsy
                         ensure_ascii=False) for q in fake_questions()]
     dev = write_lines(tmp_path / "dev.jsonl", lines[:3])
     test = write_lines(tmp_path / "test.jsonl", lines[3:])
-    monkeypatch.setattr("eval.runner._load_engine", FakeEngine)
+    monkeypatch.setattr("eval.command._load_engine", FakeEngine)
     args = argparse.Namespace(questions=[str(dev), str(test)], endpoint=None, systems="hybrid",
                               out=str(tmp_path / "out"), limit=None)
     assert cmd_eval(args) == 0
