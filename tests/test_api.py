@@ -19,7 +19,7 @@ from indexer.settings import Settings
 from service.app import create_app
 from service.results import Answer, Citation, Filters, Hit
 from service.routes.ask import split_answer
-from service.schemas import highlight_spans
+from service.schemas.search import highlight_spans
 from service.server import format_answer, print_answer
 
 # ---- a fake engine over three hand-made documents ------------------------------------------

@@ -31,10 +31,10 @@ from service.answer_records import record_answer
 from service.deps import EngineDep, SettingsDep, absolute_url, checked_question
 from service.http_errors import UNPARSABLE_BODY_MESSAGE, gazette_error_status, is_unparsable_body
 from service.routes.ask import SSE_HEADERS, answer_with_timing, split_answer
-from service.schemas import (
+from service.schemas.ask import AskRequest, AskResponse
+from service.schemas.common import error_responses
+from service.schemas.openai_chat import (
     OPENAI_MODEL_ID,
-    AskRequest,
-    AskResponse,
     AssistantMessage,
     ChatChoice,
     ChatCompletion,
@@ -47,7 +47,6 @@ from service.schemas import (
     OpenAIError,
     Reference,
     Usage,
-    error_responses,
 )
 
 if TYPE_CHECKING:
