@@ -1,4 +1,5 @@
-"""No import cycles among the modules of indexer/, service/ and eval/: data flows one way.
+"""No import cycles among the modules of indexer/, service/ and eval/: data flows one way. And no
+test file imports another: what tests share lives in tests/utils/.
 
 Every import counts, wherever it stands: at module level, under `if TYPE_CHECKING:` and inside a
 function (an import moved into a function to dodge a cycle is still the cycle).
@@ -125,3 +126,19 @@ def test_no_import_cycles_among_indexer_service_and_eval():
     graph = import_graph()
     assert {"service.app", "service.routes.openai_chat", "indexer.build", "eval.runner"} <= set(graph)
     assert [c for c in cycles(graph) if c not in ALLOWED_CYCLES] == []
+
+
+def test_no_test_file_imports_another():
+    tests = Path(__file__).resolve().parent
+    test_modules = {p.stem for p in tests.rglob("test_*.py")}
+    found = []
+    for path in sorted(tests.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [a.name for a in node.names] * (node.module in (None, "tests"))
+            else:
+                continue
+            found += [f"{path.relative_to(tests)}: {n}" for n in names if n.rpartition(".")[2] in test_modules]
+    assert found == []
