@@ -10,7 +10,7 @@ from indexer.parser import NOT_A_DOCUMENT
 from indexer.settings import Settings
 from service.app import MAX_BODY_BYTES, create_app
 from service.engine import Engine
-from tests.utils.admin import AUTH, COUNTY, QUESTION, STANDALONE, SYNTHETIC, TOKEN, make_admin_settings, upload
+from tests.utils.admin import AUTH, COUNTY, FIXTURES, QUESTION, STANDALONE, SYNTHETIC, TOKEN, make_admin_settings, upload
 from tests.utils.api import make_web_dir
 
 def _client(settings: Settings, tmp_path: Path) -> TestClient:
