@@ -10,13 +10,11 @@ import json
 import math
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 from eval import metrics as M
-
-if TYPE_CHECKING:  # runner imports this module; only the types go the other way
-    from eval.dataset import Question
-    from eval.runner import QuestionResult, Report
+from eval.dataset import Question
+from eval.results import QuestionResult, Report
 
 MISS_K = 5  # "gold … not in top 5", the default number of passages an answer is built from
 

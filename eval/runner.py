@@ -11,9 +11,8 @@ report notes whether the service confirmed it (otherwise every system may be the
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import datetime, timezone
 from typing import Callable, Sequence
 from urllib.parse import quote as url_quote
@@ -22,103 +21,10 @@ from indexer.errors import GazetteError
 from service.results import SEARCH_MODES
 
 from eval import metrics as M
-from eval.dataset import Question, load_questions
+from eval.dataset import Question
+from eval.results import AskOutcome, CitedQuote, QuestionResult, Report, RetrievedChunk, SearchOutcome
 
 SEARCH_K = 10
-
-
-# ---------------------------------------------------------------- records
-
-@dataclass(frozen=True)
-class RetrievedChunk:
-    rank: int
-    chunk_id: str
-    doc_id: str
-    docnum: str | None
-    title: str
-    text: str
-    score: float | None = None
-    section: str = ""  # heading path, " > "-joined
-
-    @property
-    def evidence_text(self) -> str:
-        """What evidence is looked for in: the document title, the heading path and the text."""
-        return "\n".join(x for x in (self.title, self.section, self.text) if x)
-
-
-@dataclass(frozen=True)
-class CitedQuote:
-    n: int
-    doc_id: str
-    docnum: str | None
-    title: str
-    quote: str
-    paragraph_id: str | None = None
-    date: str | None = None  # the document's date, shown on the citation
-
-
-@dataclass
-class SearchOutcome:
-    chunks: list[RetrievedChunk] = field(default_factory=list)
-    ms: float | None = None
-    error: str | None = None
-
-
-@dataclass
-class AskOutcome:
-    answer: str = ""
-    answered: bool = False
-    citations: list[CitedQuote] = field(default_factory=list)
-    timing_ms: dict = field(default_factory=dict)
-    ms: float | None = None
-    error: str | None = None
-    answer_mode: str = "extractive"
-    fallback: str | None = None
-    generation: dict | None = None  # GenerationRecord fields (the API's `check`), when generation was tried
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class QuestionResult:
-    """One question through one system, with what each metric needs."""
-
-    question_id: str
-    system: str
-    kind: str
-    answerable: bool
-    search: SearchOutcome
-    ask: AskOutcome
-    documents: list[M.DocRef] = field(default_factory=list)  # distinct, in rank order
-    gold_ranks: list[int | None] | None = None  # None: not scored for retrieval
-    evidence_ranks: list[int | None] | None = None
-    citation_precision: float | None = None
-    citation_recall: float | None = None
-    quotes_verbatim: list[bool] = field(default_factory=list)  # one per citation
-    facts: list[str] = field(default_factory=list)
-    facts_found: list[bool] = field(default_factory=list)
-    fact_recall: float | None = None
-    # end-to-end figures over every answerable question, a refusal scoring 0 (None: not scored)
-    cited_gold: bool | None = None  # some citation is a gold document
-    first_cited_gold: bool | None = None  # the first citation is
-    quote_evidence: float | None = None  # share of evidence strings inside the quotes
-    first_quote_evidence: float | None = None  # share inside the first quote
-    answer_facts: float | None = None  # fact recall of the answer text
-    # figures (numbers, dates, 文号, departments) of the answer shown: sentences holding any, and
-    # those whose figures all lie in their cited quotes (title and 文号 included)
-    shown_figure_sentences: int = 0
-    shown_figures_ok: int = 0
-
-
-@dataclass
-class Report:
-    systems: list[str]
-    questions: list[Question]
-    results: dict[str, list[QuestionResult]]  # system → one per question, question order
-    overall: dict[str, dict]  # system → metric → value
-    by_kind: dict[str, dict[str, dict]]  # system → kind → metric → value
-    notes: list[str] = field(default_factory=list)
-    meta: dict = field(default_factory=dict)
-    dataset_errors: list[str] = field(default_factory=list)
 
 
 class EndpointUnreachable(GazetteError):
@@ -595,54 +501,3 @@ def _generation_summary(results: Sequence[QuestionResult]) -> dict:
 def summarise_by_kind(results: Sequence[QuestionResult]) -> dict[str, dict]:
     kinds = sorted({r.kind for r in results})
     return {k: summarise([r for r in results if r.kind == k]) for k in kinds}
-
-
-# ---------------------------------------------------------------- CLI
-
-def cmd_eval(args) -> int:
-    """`gazette eval FILE [FILE...] [--endpoint URL] [--systems a,b] [--out DIR] [--limit N]`.
-
-    With several files (dev and test), each gets its reports in OUT/<file stem>/ and the overall
-    figures are printed side by side.
-    """
-    from eval.report import overall_text_table, side_by_side_table, write_reports
-
-    paths = args.questions if isinstance(args.questions, list) else [args.questions]
-    systems = parse_systems(getattr(args, "systems", None) or ",".join(SEARCH_MODES))
-    endpoint = getattr(args, "endpoint", None)
-    if GENERATED in systems and not endpoint:
-        from indexer.settings import get_settings
-
-        if not get_settings().llm_url:
-            print("gazette eval: the generated system needs GAZETTE_LLM_URL (e.g. `gazette llm serve`); "
-                  "without it every generated answer falls back to the extractive one", file=sys.stderr)
-    out = Path(getattr(args, "out", None) or "eval/out")
-    engine = None
-    reports: dict[str, Report] = {}
-    for path in paths:
-        questions, errors = load_questions(path)
-        for e in errors:
-            print(f"{path}: {e}", file=sys.stderr)
-        limit = getattr(args, "limit", None)
-        if limit is not None:
-            questions = questions[: max(limit, 0)]
-        if not questions:
-            print(f"gazette eval: no well-formed questions in {path}", file=sys.stderr)
-            return 1
-        if engine is None and not endpoint:
-            engine = _load_engine()
-        report = run_eval(questions, systems, engine=engine, endpoint=endpoint, progress=sys.stderr.isatty())
-        report.dataset_errors = errors
-        report.meta["questions_file"] = str(path)
-        written = write_reports(report, out / Path(path).stem if len(paths) > 1 else out)
-        reports[Path(path).stem] = report
-        print(f"{path}: reports " + ", ".join(str(p) for p in written.values()), file=sys.stderr)
-    print(side_by_side_table(reports) if len(reports) > 1 else overall_text_table(next(iter(reports.values()))))
-    return 0
-
-
-def _load_engine():
-    from indexer.settings import get_settings
-    from service.engine import Engine
-
-    return Engine.load(get_settings())

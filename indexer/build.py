@@ -6,12 +6,10 @@ by model and text, so an unchanged chunk is never embedded twice.
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import logging
 import shutil
 import time
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -20,10 +18,12 @@ import numpy as np
 from .chunker import chunk_documents, embedding_text
 from .duplicates import Duplicate
 from .embedder import Embedder, load_embedder
-from .errors import GazetteError
+from .errors import GazetteError, VectorStoreUnavailable
 from .index_files import (  # noqa: F401  (re-exported: the names callers have used)
     BM25_DIR, FAISS_FILE, FORMAT_VERSION, MANIFEST, SENTENCE_KEYS, SENTENCE_VECTORS, STORE, read_manifest, save_index,
 )
+from .locks import build_lock
+from .milvus_store import sync_index_dir
 from .parser import gazette_files, parse_files
 from .readers import readers_code_hash
 from .settings import Settings
@@ -33,8 +33,6 @@ from .text import MIN_SENTENCE_CHARS, normalize_for_index, sentence_key, sentenc
 from .tokens import count_tokens
 
 log = logging.getLogger(__name__)
-
-BUILD_LOCK = "build.lock"  # in the cache folder, beside the index
 
 # The modules whose code decides what the index holds: parsing, chunking, token counting, the
 # lexical tokeniser, the stored layout. Settings, the embedder's loading code, the corpus commands
@@ -166,9 +164,6 @@ def sync_vector_store(settings: Settings, report: BuildReport) -> None:
     """Copy the index folder into its Milvus collection (a no-op when already synced). A failure is
     a warning, not a failed build: the index folder is the source of truth and is in place, and
     loading the engine syncs again (and fails then with the same clear message)."""
-    from .errors import VectorStoreUnavailable
-    from .milvus_store import sync_index_dir
-
     try:
         sync = sync_index_dir(settings, settings.index_dir)
     except VectorStoreUnavailable as e:
@@ -176,23 +171,6 @@ def sync_vector_store(settings: Settings, report: BuildReport) -> None:
         return
     done = f"{sync.rows} rows inserted in {sync.seconds:.1f}s" if sync.inserted else "already synced"
     report.vector_store = f"milvus collection {sync.collection} at {settings.milvus_target}: {done}"
-
-
-def build_lock(settings: Settings):
-    """One build at a time per cache folder, across processes (the CLI and a running service)."""
-    return cache_file_lock(settings, BUILD_LOCK)
-
-
-@contextmanager
-def cache_file_lock(settings: Settings, name: str):
-    """An exclusive lock on the file `name` in the cache folder, across processes."""
-    settings.cache_dir.mkdir(parents=True, exist_ok=True)
-    with open(settings.cache_dir / name, "a+") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def _build_index(settings: Settings, paths: list[Path] | None, embedder: Embedder | None, progress: bool, force: bool, started: float) -> BuildReport:

@@ -25,17 +25,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import STORE, BuildReport, build_index, cache_file_lock, read_manifest, source_cache_dir
+from .build import STORE, BuildReport, build_index, read_manifest, source_cache_dir
 from .duplicates import Duplicate
 from .embedder import Embedder
 from .errors import CorpusChangeRefused, GazetteError, GazetteParseError, SourceNotFound
+from .locks import corpus_lock
 from .models import Document
 from .parser import gazette_files, parse_gazette
 from .readers import SUFFIX_OF, SUFFIXES, format_of
 from .readers.detect import detect_format
 from .settings import Settings
 
-CORPUS_LOCK = "corpus.lock"  # in the cache folder; build.lock guards the build inside a change
 MAX_SOURCE_NAME = 120  # characters, the suffix included
 MAX_SOURCE_BYTES = 200  # and UTF-8 bytes: 120 CJK characters would pass a file system's 255-byte limit
 
@@ -152,11 +152,6 @@ def corpus_file(settings: Settings, source: str) -> Path:
 
 
 # ---- changes -----------------------------------------------------------------------------------
-
-
-def corpus_lock(settings: Settings):
-    """One corpus change at a time per cache folder, across processes."""
-    return cache_file_lock(settings, CORPUS_LOCK)
 
 
 def _count(n: int) -> str:

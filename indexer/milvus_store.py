@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 import numpy as np
 
 from .errors import VectorStoreUnavailable
+from .locks import SYNC_LOCK, cache_file_lock
 from .models import Chunk, Document
 
 if TYPE_CHECKING:
@@ -42,7 +43,6 @@ log = logging.getLogger(__name__)
 
 KEEP = 2  # synced collections kept per prefix: the current corpus and the one before it
 INSERT_BATCH = 1000
-SYNC_LOCK = "milvus.lock"  # in the cache folder, held while a collection is written
 SYNCED = "gazette.synced_at"  # collection property: set last, once every row is in and flushed
 MAX_VARCHAR = 65535  # bytes, Milvus' limit
 # A collection is written once, flushed and loaded before its first search, and never changed after:
@@ -170,8 +170,6 @@ class MilvusStore:
         if self.is_synced(name, rows):
             self._load(name)
             return SyncReport(name, rows, False, time.perf_counter() - started)
-        from .build import cache_file_lock
-
         with cache_file_lock(self.settings, SYNC_LOCK):  # processes of this cache folder write it once
             if self.is_synced(name, rows):
                 self._load(name)

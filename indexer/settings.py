@@ -51,12 +51,11 @@ class Settings(BaseSettings):
     target_chunk_chars: int = Field(500, ge=50)
     top_k: int = Field(5, ge=1, le=50)
     max_question_chars: int = Field(500, ge=10)
-    # What the answers say they cover ("已收录的…"); None: derived from the documents' issuers.
-    corpus_name: str | None = None
+    # What the pages and the answers ("已收录的…") call the corpus, e.g. "聊城市人民政府公报";
+    # None: derived from the documents' issuers.
+    corpus_name: str | None = Field(None, max_length=60)
     # Admin endpoints (upload, remove, feedback review) are off unless a token is set.
     admin_token: SecretStr | None = None
-    # What the pages call the corpus, e.g. "聊城市人民政府公报"; None: derived from the documents' issuers.
-    corpus_name: str | None = Field(None, max_length=60)
     host: str = "127.0.0.1"
     port: int = 8000
     # Dify's external knowledge API (POST /retrieval) is off unless a key is set; Dify sends it as a

@@ -3,7 +3,7 @@
     .venv/bin/python scripts/bench.py --ingest          (or this file directly)
 
 1. Text-layer PDF: a bundled issue (001, 2023年第8-9期) printed as a two-column A4 issue by
-   Chromium (tests/pdf_fixtures.py), read with read_pdf: seconds per page (median of 3 runs).
+   Chromium (tests/utils/pdf_fixtures.py), read with read_pdf: seconds per page (median of 3 runs).
 2. OCR: the first OCR_PAGES pages of that print rendered at 200 dpi and wrapped back into an
    image-only PDF (no text layer), read with read_pdf + rapidocr: seconds per page, and the
    character error rate against the text layer of the same pages.
@@ -29,7 +29,7 @@ import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # this checkout, and the fixture printers
+sys.path[:0] = [str(ROOT)]  # this checkout (tests/utils: the fixture printers)
 
 from eval.metrics import edit_distance  # noqa: E402
 from indexer.readers.ocr import ocr_pdf_page  # noqa: E402
@@ -151,7 +151,7 @@ def upload_to_first_answer(pdf: Path, work: Path) -> dict:
 
 
 def main() -> dict:
-    from pdf_fixtures import chromium_available, print_issue_chromium
+    from tests.utils.pdf_fixtures import chromium_available, print_issue_chromium
 
     if chromium_available() is not None:
         raise SystemExit(f"bench_ingest: {chromium_available()}")

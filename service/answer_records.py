@@ -10,7 +10,7 @@ import uuid
 from fastapi import Request
 
 from service.request_log import note_answer
-from service.schemas import AskResponse
+from service.schemas.ask import AskResponse
 
 
 def new_answer_id() -> str:

@@ -15,17 +15,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from indexer.errors import (
-    DocumentNotFound,
-    GazetteError,
-    IndexMismatchError,
-    IndexMissingError,
-    VectorStoreUnavailable,
-)
+from indexer.errors import DocumentNotFound, GazetteError
 from indexer.settings import REPO_ROOT, Settings, get_settings
 from service.deps import EngineDep
 from service.feedback import FeedbackStore, FeedbackStoreError
-from service.http_errors import http_error_handler
+from service.http_errors import gazette_error_handler, http_error_handler, unexpected_error_handler
 from service.metrics import install_metrics
 from service.openapi import build_openapi
 from service.rate_limits import RateLimits, limited_prefixes
@@ -41,16 +35,6 @@ logger = logging.getLogger(__name__)
 
 WEB_DIR = REPO_ROOT / "web"
 MAX_BODY_BYTES = 4 * 1024 * 1024  # well above the largest valid request (40 history messages)
-
-# Domain errors that escape a route, by HTTP status; anything else of GazetteError is a 400.
-ERROR_STATUS: list[tuple[type[GazetteError], int]] = [
-    (DocumentNotFound, status.HTTP_404_NOT_FOUND),
-    (IndexMissingError, status.HTTP_503_SERVICE_UNAVAILABLE),
-    (IndexMismatchError, status.HTTP_503_SERVICE_UNAVAILABLE),
-    (FeedbackStoreError, status.HTTP_503_SERVICE_UNAVAILABLE),
-    (VectorStoreUnavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
-]
-
 
 def create_app(
     settings: Settings | None = None, engine: Engine | None = None, web_dir: Path | None = None
@@ -111,20 +95,6 @@ def prune_old_answers(store: FeedbackStore) -> None:
         store.prune_answers()
     except FeedbackStoreError as e:
         logger.warning("old answers not pruned: %s", e)
-
-
-async def gazette_error_handler(request: Request, exc: GazetteError) -> JSONResponse:
-    """A domain error that escaped a route: its message, with the status its kind calls for."""
-    code = next((c for kind, c in ERROR_STATUS if isinstance(exc, kind)), status.HTTP_400_BAD_REQUEST)
-    if code >= 500:
-        logger.error("%s %s: %s", request.method, request.url.path, exc)
-    return JSONResponse({"detail": str(exc)}, status_code=code)
-
-
-async def unexpected_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    """A genuine server fault: logged with its traceback, answered with a short JSON 500."""
-    logger.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
-    return JSONResponse({"detail": "internal server error"}, status_code=500)
 
 
 class BodySizeLimit:

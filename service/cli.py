@@ -153,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "(hybrid retrieval, a checked generated answer; needs GAZETTE_LLM_URL)")
     s.add_argument("--out", default="eval/out", help="folder for the reports")
     s.add_argument("--limit", type=int, default=None, help="only the first N questions (default: all)")
-    s.set_defaults(func="eval.runner:cmd_eval")
+    s.set_defaults(func="eval.command:cmd_eval")
 
     s = _sub(
         sub, "train-decision", "fit the answer/refuse decision model on labelled questions",

@@ -1,20 +1,18 @@
 """Shared resources of the API as typed dependencies; tests swap them with dependency_overrides."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 
 from indexer.settings import Settings
+from service.engine_protocol import EngineProtocol
 from service.feedback import FeedbackStore
-
-if TYPE_CHECKING:  # the engine module pulls in the models; the API only needs its interface
-    from service.engine import Engine
 
 
 # async, though they never await: FastAPI runs a plain `def` dependency in its thread pool, two
 # thread hand-offs per answer for an attribute lookup.
-async def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> EngineProtocol:
     return request.app.state.engine
 
 
@@ -26,7 +24,7 @@ async def get_feedback_store(request: Request) -> FeedbackStore:
     return request.app.state.feedback
 
 
-EngineDep = Annotated["Engine", Depends(get_engine)]
+EngineDep = Annotated[EngineProtocol, Depends(get_engine)]  # the engine module loads the models; routes need its interface
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 FeedbackStoreDep = Annotated[FeedbackStore, Depends(get_feedback_store)]
 

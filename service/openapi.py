@@ -1,6 +1,6 @@
 """The OpenAPI document, completed with what depends on the settings.
 
-* A question-like field marked `x-max-length-setting: max_question_chars` (schemas.QUESTION_TEXT_SCHEMA)
+* A question-like field marked `x-max-length-setting: max_question_chars` (schemas.common.QUESTION_TEXT_SCHEMA)
   gets that setting's value as `maxLength`, so the document states the limit the code enforces;
   a field marked `x-enum-setting: NAME` gets `enum: [the setting's value]` (Dify's knowledge id).
 * Every operation under a rate-limited prefix documents its 429 (the limit is a middleware, so
@@ -18,7 +18,7 @@ from fastapi.openapi.utils import get_openapi
 
 from indexer.settings import Settings
 from service.rate_limits import limited_prefixes, under_prefix
-from service.schemas import ERROR_TEXT
+from service.schemas.common import ERROR_TEXT
 
 # path prefix → the setting without which the endpoints under it are off
 SWITCHED_BY_SETTING = {"/api/admin": "admin_token", "/retrieval": "retrieval_key"}

@@ -1,38 +1,17 @@
 """The admin API (upload, list, remove) and GET /api/corpus, in-process, over a real Engine with the fake embedder."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from indexer.build import build_index
 from indexer.parser import NOT_A_DOCUMENT
 from indexer.settings import Settings
 from service.app import MAX_BODY_BYTES, create_app
 from service.engine import Engine
-from test_api import make_web_dir
-
-FIXTURES = Path(__file__).parent / "fixtures"
-SYNTHETIC = FIXTURES / "synthetic_gazette.txt"
-STANDALONE = FIXTURES / "standalone"
-TOKEN = "s3cret-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
-COUNTY = STANDALONE / "county_wrapped_title_in_brackets.txt"
-QUESTION = "余姚市城区公共自行车租车卡押金是多少？"
-
-
-def make_admin_settings(tmp_path: Path, **overrides) -> Settings:
-    """A temp corpus (the synthetic gazette as g.txt) and cache, indexed with the fake embedder."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(SYNTHETIC, corpus / "g.txt")
-    values = dict(cache_dir=tmp_path / "cache", corpus_dir=corpus, model="fake-64", admin_token=TOKEN)
-    settings = Settings(**{**values, **overrides})
-    build_index(settings, progress=False)
-    return settings
-
+from tests.utils.admin import AUTH, COUNTY, FIXTURES, QUESTION, STANDALONE, SYNTHETIC, TOKEN, make_admin_settings, upload
+from tests.utils.api import make_web_dir
 
 def _client(settings: Settings, tmp_path: Path) -> TestClient:
     return TestClient(create_app(settings, Engine.load(settings), web_dir=make_web_dir(tmp_path)), raise_server_exceptions=False)
@@ -47,10 +26,6 @@ def settings(tmp_path) -> Settings:
 def client(settings, tmp_path):
     with _client(settings, tmp_path) as c:
         yield c
-
-
-def upload(client: TestClient, *files: tuple[str, bytes], headers=AUTH):
-    return client.post("/api/admin/documents", files=[("files", (n, b, "text/plain")) for n, b in files], headers=headers)
 
 
 # ---- off, and the token ----------------------------------------------------------------------

@@ -16,10 +16,10 @@ import pytest
 
 from indexer.build import build_index
 from indexer.settings import REPO_ROOT, Settings
-from live import serve as serve_live
 from service.engine import Engine
-from test_api import make_web_dir
-from test_api_admin import AUTH, COUNTY, FIXTURES, QUESTION, STANDALONE, SYNTHETIC, TOKEN
+from tests.utils.admin import AUTH, COUNTY, FIXTURES, QUESTION, STANDALONE, SYNTHETIC, TOKEN
+from tests.utils.api import make_web_dir
+from tests.utils.live import serve as serve_live
 
 REAL_GAZETTE = REPO_ROOT / "data" / "gazettes" / "003_3fd668cf8acf80e9.txt"
 

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from live import serve
-from test_api import FakeEngine, make_settings, make_web_dir
+from tests.utils.api import make_settings, make_web_dir
+from tests.utils.fake_engine import FakeEngine
+from tests.utils.live import serve
 
 pytest.importorskip("schemathesis", reason="schemathesis is not installed (pip install '.[test]')")
 

@@ -7,8 +7,9 @@ import time
 import httpx
 import pytest
 
-from live import serve
-from test_api import FakeEngine, make_settings, make_web_dir, parse_sse
+from tests.utils.api import make_settings, make_web_dir, parse_sse
+from tests.utils.fake_engine import FakeEngine
+from tests.utils.live import serve
 
 
 @pytest.fixture

@@ -16,23 +16,13 @@ from indexer.errors import CorpusChangeRefused, SourceNotFound
 from indexer.parser import NOT_A_DOCUMENT, parse_files
 from indexer.settings import Settings
 from indexer.store import Store
+from tests.utils.fake_embedders import CountingEmbedder
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SYNTHETIC = FIXTURES / "synthetic_gazette.txt"
 STANDALONE = FIXTURES / "standalone"
 NOTICE_COPY = FIXTURES / "standalone_copy_of_synthetic_notice.txt"
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "gazettes"
-
-
-class CountingEmbedder(FakeEmbedder):
-    def __init__(self):
-        super().__init__(64)
-        self.name = "fake-64"
-        self.embedded = 0
-
-    def embed_passages(self, texts, show_progress_bar=False):
-        self.embedded += len(texts)
-        return super().embed_passages(texts)
 
 
 @pytest.fixture

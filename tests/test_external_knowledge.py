@@ -9,7 +9,8 @@ from indexer.models import Chunk
 from service.app import create_app
 from service.results import Hit
 from service.routes.external_knowledge import relevance
-from test_api import FakeEngine, make_settings
+from tests.utils.api import make_settings
+from tests.utils.fake_engine import FakeEngine
 
 KEY = "dify-secret"
 AUTH = {"Authorization": f"Bearer {KEY}"}

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.feedback import FeedbackStore
-from test_api import FakeEngine, make_settings, make_web_dir, parse_sse
+from tests.utils.api import make_settings, make_web_dir, parse_sse
+from tests.utils.fake_engine import FakeEngine
 
 TOKEN = "admin-secret"
 ADMIN = {"Authorization": f"Bearer {TOKEN}"}

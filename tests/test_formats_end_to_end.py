@@ -1,7 +1,7 @@
 """Gazettes as they are published, end to end: the bundled corpus printed to PDF, an article saved as
 a portal page and as a Word file, a scanned page; each added through the library, the CLI or the
 admin upload of a running app (no restart), and asked about. Fixtures are built at test time from
-the bundled text files (tests/pdf_fixtures.py); no PDF of a real issue is committed.
+the bundled text files (tests/utils/pdf_fixtures.py); no PDF of a real issue is committed.
 
 The fake embedder (unit tier) is enough: the question is phrased in the document's words, and the
 point is that every format yields the same paragraphs, hence the same quoted evidence.
@@ -17,12 +17,12 @@ from fastapi.testclient import TestClient
 from indexer.build import build_index
 from indexer.parser import parse_files
 from indexer.settings import REPO_ROOT, Settings
-from pdf_fixtures import PrintJob, chromium_available, print_issues_chromium
 from service.app import create_app
 from service.engine import Engine
-from test_api import make_web_dir
-from test_reader_html_docx import DOCNUM as PORTAL_DOCNUM
-from test_reader_html_docx import article, portal_page  # noqa: F401  (article: a fixture)
+from tests.utils.api import make_web_dir
+from tests.utils.pdf_fixtures import PrintJob, chromium_available, print_issues_chromium
+from tests.utils.portal import DOCNUM as PORTAL_DOCNUM
+from tests.utils.portal import article_lines, portal_page
 
 GAZETTES = REPO_ROOT / "data" / "gazettes"
 ISSUE_2023 = GAZETTES / "001_4e409ccb49078295.txt"
@@ -95,8 +95,9 @@ def _ready(settings: Settings) -> Settings:
     return settings
 
 
-def test_portal_page_and_word_file_quote_the_same_evidence(tmp_path, article):
+def test_portal_page_and_word_file_quote_the_same_evidence(tmp_path):
     """One article saved as a portal page (site chrome, metadata table) and as a Word file."""
+    article = article_lines()
     page = tmp_path / "src" / "page.html"
     page.parent.mkdir()
     page.write_bytes(portal_page(article, '<meta charset="gb2312">').encode("gbk"))
@@ -123,7 +124,7 @@ def test_portal_page_and_word_file_quote_the_same_evidence(tmp_path, article):
 def test_admin_upload_of_pdf_html_and_docx_is_answered_without_a_restart(tmp_path):
     """Upload through the running app; the new documents are answered at once, and the originals
     can be downloaded with their content type (a saved web page never as HTML)."""
-    from pdf_fixtures import text_pdf
+    from tests.utils.pdf_fixtures import text_pdf
 
     settings = _ready(_settings(tmp_path, [ARTICLE_2018]))
     pdf = text_pdf(tmp_path / "notice.pdf", [_notice_lines()[:9], _notice_lines()[9:]])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import openai
@@ -18,7 +17,9 @@ from service.app import create_app
 from service.generation import claim_check as C
 from service.generation.prompt import build_messages, passages_of
 from service.results import Answer, Citation
-from test_api import FakeEngine, make_settings, make_web_dir, parse_sse
+from tests.utils.api import make_settings, make_web_dir, parse_sse
+from tests.utils.fake_engine import FakeEngine
+from tests.utils.fake_llm import FakeLLM, serve_app
 
 PASSAGE = ("《聊城市城乡居民最低生活保障办法》（聊政发〔2020〕3号，2020-03-05）\n"
            "自2020年3月5日起，城市低保标准提高到每人每月3000元，农村低保标准提高到每人每年4500元，由市民政局负责实施。")
@@ -97,52 +98,6 @@ def test_prompt_has_capped_numbered_passages_around_the_quoted_sentence():
 
 
 # ---------------------------------------------------------------- a fake OpenAI-compatible server
-
-class FakeLLM:
-    """Answers every chat completion with `text`, streamed in pieces of a few characters."""
-
-    def __init__(self):
-        self.text = ""
-        self.requests: list[dict] = []
-
-    def app(self) -> FastAPI:
-        app = FastAPI()
-
-        @app.post("/v1/chat/completions")
-        async def chat(request: Request):
-            body = await request.json()
-            self.requests.append(body)
-            base = {"id": "chatcmpl-1", "created": 0, "model": body["model"]}
-            if not body.get("stream"):
-                return {**base, "object": "chat.completion",
-                        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": self.text}}]}
-
-            def chunk(delta: dict, finish=None) -> str:
-                data = {**base, "object": "chat.completion.chunk",
-                        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
-                return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
-
-            def events() -> Iterator[str]:
-                yield chunk({"role": "assistant", "content": ""})
-                for i in range(0, len(self.text), 4):
-                    yield chunk({"content": self.text[i:i + 4]})
-                yield chunk({}, "stop")
-                yield "data: [DONE]\n\n"
-
-            return StreamingResponse(events(), media_type="text/event-stream")
-
-        return app
-
-
-@contextmanager
-def serve_app(app: FastAPI) -> Iterator[str]:
-    import uvicorn
-
-    from live import running
-
-    with running(uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))) as url:
-        yield f"{url}/v1"
-
 
 @pytest.fixture(scope="module")
 def fake_llm() -> Iterator[tuple[FakeLLM, str]]:
@@ -330,7 +285,7 @@ def test_sse_unreachable_model_streams_the_extractive_answer(tmp_path):
 
 
 def test_openai_endpoint_honours_the_answer_mode(tmp_path, fake_llm):
-    from live import serve
+    from tests.utils.live import serve
 
     llm, url = fake_llm
     settings = make_settings(tmp_path, llm_url=url)

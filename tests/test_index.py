@@ -12,19 +12,9 @@ from indexer.embedder import FakeEmbedder
 from indexer.errors import GazetteError, IndexMismatchError, IndexMissingError
 from indexer.settings import Settings
 from indexer.store import Store
+from tests.utils.fake_embedders import CountingEmbedder
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "gazettes"
-
-
-class CountingEmbedder(FakeEmbedder):
-    def __init__(self):
-        super().__init__(64)
-        self.name = "fake-64"
-        self.embedded = 0
-
-    def embed_passages(self, texts, show_progress_bar=False):
-        self.embedded += len(texts)
-        return super().embed_passages(texts)
 
 
 def _settings(tmp_path: Path, corpus: Path) -> Settings:

@@ -133,8 +133,8 @@ def test_filter_by_year_only_that_year_and_by_doc_ids(milvus_fake_engine):
 
 
 def test_upload_swaps_in_the_new_collection(tmp_path):
-    from test_api_admin import AUTH, COUNTY, QUESTION, make_admin_settings, upload
-    from test_api import make_web_dir
+    from tests.utils.admin import AUTH, COUNTY, QUESTION, make_admin_settings, upload
+    from tests.utils.api import make_web_dir
 
     settings = make_admin_settings(tmp_path, vector_backend="milvus")
     app = create_app(settings, Engine.load(settings), web_dir=make_web_dir(tmp_path))
@@ -204,7 +204,7 @@ def test_unreachable_uri_cli_one_line(fake_env, monkeypatch, capsys):
 
 
 def test_milvus_down_while_serving_is_503_not_500(fake_settings, tmp_path):
-    from test_api import make_web_dir
+    from tests.utils.api import make_web_dir
 
     engine = Engine.load(fake_settings, warm=False)
     down = MilvusStore(milvus_settings(fake_settings, milvus_uri=UNREACHABLE, milvus_timeout=1))

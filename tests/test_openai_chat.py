@@ -9,8 +9,9 @@ import httpx
 import openai
 import pytest
 
-from live import serve
-from test_api import FakeEngine, make_settings, make_web_dir
+from tests.utils.api import make_settings, make_web_dir
+from tests.utils.fake_engine import FakeEngine
+from tests.utils.live import serve
 
 ANSWER = "烈士褒扬金标准为烈士牺牲时上一年度全国城镇居民人均可支配收入的30倍[1]。该办法自2023年9月1日起施行。"
 REFERENCE = {

@@ -14,8 +14,9 @@ from pydantic import ValidationError
 from indexer.settings import Settings
 from service.app import WEB_DIR, create_app
 from service.request_log import REQUEST_LOGGER, JsonLineFormatter
-from service.schemas import NOT_BLANK_PATTERN
-from test_api import FakeEngine, make_settings, make_web_dir
+from service.schemas.common import NOT_BLANK_PATTERN
+from tests.utils.api import make_settings, make_web_dir
+from tests.utils.fake_engine import FakeEngine
 
 
 def make_client(tmp_path, **overrides) -> TestClient:

@@ -1,7 +1,7 @@
 """indexer.readers.pdf: a gazette issue printed to PDF reads back as its text conversion.
 
 The bundled text conversions (data/gazettes/000–003) are printed at test time by two
-typesetters (tests/pdf_fixtures.py): Chromium (CSS columns, titles spanning both columns, a
+typesetters (tests/utils/pdf_fixtures.py): Chromium (CSS columns, titles spanning both columns, a
 running header, page numbers as "· 3 ·", "- 3 -", "第3页" or "3") and reportlab (two Frames a
 page, a CID font, titles centred in their column, ragged right, the issue's name on odd pages and
 the section on even ones). Each PDF's lines go through the project's parser (parse_lines) and
@@ -40,7 +40,8 @@ from indexer.readers import pdf as pdf_reader
 from indexer.readers.pdf import read_pdf
 from indexer.settings import REPO_ROOT
 from indexer.text import strip_markup
-from pdf_fixtures import (
+from tests.utils.fake_ocr import FakeOcr
+from tests.utils.pdf_fixtures import (
     PrintJob,
     blank_pages_pdf,
     chromium_available,
@@ -270,16 +271,6 @@ def test_speed_per_page(chromium_pdfs):
 
 
 # --------------------------------------------------------------------------- pages without text, progress
-
-
-class FakeOcr:
-    def __init__(self, confidence: float):
-        self.calls: list[tuple[Path, int]] = []
-        self.confidence = confidence
-
-    def __call__(self, path: Path, page_index: int):
-        self.calls.append((path, page_index))
-        return type("Page", (), {"lines": ["扫描页 第一行", " ", "扫描页第二行"], "confidence": self.confidence})()
 
 
 def test_page_without_text_goes_to_ocr(tmp_path):

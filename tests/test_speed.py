@@ -101,7 +101,8 @@ def test_the_app_shutdown_flushes_the_answer_log(tmp_path):
     from fastapi.testclient import TestClient
 
     from service.app import create_app
-    from test_api import FakeEngine, make_settings
+    from tests.utils.api import make_settings
+    from tests.utils.fake_engine import FakeEngine
 
     settings = make_settings(tmp_path)
     with TestClient(create_app(settings, FakeEngine(settings))) as client:

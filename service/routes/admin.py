@@ -16,7 +16,9 @@ from indexer.corpus import list_sources
 from service.scope import corpus_name
 from indexer.errors import CorpusChangeRefused, SourceNotFound
 from service import ingest
-from service.admin_schemas import (
+from service.auth import AdminDep
+from service.deps import EngineDep, SettingsDep
+from service.schemas.admin import (
     ADMIN_ERRORS,
     MAX_UPLOAD_FILES,
     IndexSummary,
@@ -27,9 +29,7 @@ from service.admin_schemas import (
     UploadedFile,
     UploadResponse,
 )
-from service.auth import AdminDep
-from service.deps import EngineDep, SettingsDep
-from service.schemas import ErrorDetail
+from service.schemas.common import ErrorDetail
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 

@@ -18,7 +18,8 @@ from indexer.settings import Settings
 from service.answer_records import new_answer_id, record_answer
 from service.deps import EngineDep, SettingsDep, checked_question
 from service.results import Answer
-from service.schemas import AskRequest, AskResponse, CitationOut, error_responses
+from service.schemas.ask import AskRequest, AskResponse, CitationOut
+from service.schemas.common import error_responses
 
 if TYPE_CHECKING:
     from service.engine import Engine

@@ -6,7 +6,7 @@ from collections import Counter
 from fastapi import APIRouter
 
 from service.scope import corpus_name
-from service.admin_schemas import CorpusInfo
+from service.schemas.corpus import CorpusInfo
 from service.deps import EngineDep, SettingsDep
 
 router = APIRouter(prefix="/api", tags=["corpus"])

@@ -9,7 +9,8 @@ from fastapi.responses import FileResponse
 
 from indexer.errors import DocumentNotFound
 from service.deps import EngineDep, SettingsDep
-from service.schemas import DocumentList, DocumentResponse, DocumentSummary, error_responses
+from service.schemas.common import error_responses
+from service.schemas.documents import DocumentList, DocumentResponse, DocumentSummary
 
 router = APIRouter(prefix="/api/documents", tags=["documents"])
 

@@ -29,15 +29,13 @@ from indexer.settings import Settings
 from service.deps import EngineDep, SettingsDep, absolute_url, checked_question
 from service.results import Hit
 from service.retrieval import RRF_K
-from service.schemas import (
+from service.schemas.common import document_url, error_responses, paragraph_index
+from service.schemas.external_knowledge import (
     ExternalKnowledgeError,
     RecordMetadata,
     RetrievalRecord,
     RetrievalRequest,
     RetrievalResponse,
-    document_url,
-    error_responses,
-    paragraph_index,
 )
 
 MAX_TOP_K = 50

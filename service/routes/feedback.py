@@ -7,7 +7,8 @@ from fastapi import APIRouter, HTTPException, Query, status
 
 from service.auth import AdminDep
 from service.deps import FeedbackStoreDep
-from service.schemas import FeedbackCreated, FeedbackOut, FeedbackPage, FeedbackRequest, error_responses
+from service.schemas.common import error_responses
+from service.schemas.feedback import FeedbackCreated, FeedbackOut, FeedbackPage, FeedbackRequest
 
 router = APIRouter(prefix="/api", tags=["feedback"])
 

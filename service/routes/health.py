@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from service.deps import EngineDep
-from service.schemas import Health
+from service.schemas.health import Health
 
 router = APIRouter(tags=["health"])
 

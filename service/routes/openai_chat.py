@@ -29,12 +29,12 @@ from indexer.errors import GazetteError
 from indexer.settings import Settings
 from service.answer_records import record_answer
 from service.deps import EngineDep, SettingsDep, absolute_url, checked_question
-from service.http_errors import UNPARSABLE_BODY_MESSAGE, is_unparsable_body
+from service.http_errors import UNPARSABLE_BODY_MESSAGE, gazette_error_status, is_unparsable_body
 from service.routes.ask import SSE_HEADERS, answer_with_timing, split_answer
-from service.schemas import (
+from service.schemas.ask import AskRequest, AskResponse
+from service.schemas.common import error_responses
+from service.schemas.openai_chat import (
     OPENAI_MODEL_ID,
-    AskRequest,
-    AskResponse,
     AssistantMessage,
     ChatChoice,
     ChatCompletion,
@@ -47,7 +47,6 @@ from service.schemas import (
     OpenAIError,
     Reference,
     Usage,
-    error_responses,
 )
 
 if TYPE_CHECKING:
@@ -96,16 +95,9 @@ class OpenAIErrorRoute(APIRoute):
                     return openai_error(status.HTTP_422_UNPROCESSABLE_CONTENT, UNPARSABLE_BODY_MESSAGE)
                 return openai_error(e.status_code, str(e.detail))
             except GazetteError as e:
-                return openai_error(_gazette_status(e), str(e))
+                return openai_error(gazette_error_status(e), str(e))
 
         return handle
-
-
-def _gazette_status(exc: GazetteError) -> int:
-    """The status the app gives this domain error elsewhere (its ERROR_STATUS table), so /v1 and /api agree."""
-    from service.app import ERROR_STATUS  # imported here: service.app imports this module
-
-    return next((c for kind, c in ERROR_STATUS if isinstance(exc, kind)), status.HTTP_400_BAD_REQUEST)
 
 
 router = APIRouter(prefix="/v1", tags=["openai"], route_class=OpenAIErrorRoute)

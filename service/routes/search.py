@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from service.deps import EngineDep, SettingsDep, checked_question
-from service.schemas import SearchParams, SearchResponse, SearchResult, error_responses
+from service.schemas.common import error_responses
+from service.schemas.search import SearchParams, SearchResponse, SearchResult
 
 router = APIRouter(prefix="/api", tags=["search"])
 

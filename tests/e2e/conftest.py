@@ -17,7 +17,7 @@ Its output goes to ``test-output/e2e-logs/`` and the tail is shown when it fails
 
 The browser is Debian's Chromium (`apt-get install chromium`), driven by Playwright with
 ``executable_path`` (no `playwright install`). The tests skip, with the reason, when
-Playwright or Chromium is missing, or while ``service.engine`` / ``service.app`` cannot be
+Playwright or Chromium is missing; they fail when ``service.engine`` / ``service.app`` cannot be
 imported.
 
 GAZETTE_E2E_APP=module:factory runs the same tests against another app factory (it must be
@@ -39,7 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from chromium import CHROMIUM, CHROMIUM_ARGS  # tests/chromium.py: the PDF fixtures print with the same one
+
+from tests.utils.chromium import CHROMIUM, CHROMIUM_ARGS  # the PDF fixtures print with the same one
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
@@ -59,19 +60,20 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
 
 
-# --------------------------------------------------------------------------- skips
+# --------------------------------------------------------------------------- skips and failures
 
 
 def _require_real_service() -> None:
-    """Skip while the lead's engine/app are not there yet (only for the default factory)."""
+    """Fail when the engine or the app cannot be imported (only for the default factory): that is
+    a broken service, which a skip would hide."""
     if APP_FACTORY != DEFAULT_APP:
         return
     for module in ("service.engine", "service.app"):
         try:
             importlib.import_module(module)
         except Exception as e:  # ImportError, or a half-written module
-            pytest.skip(f"{module} cannot be imported yet ({type(e).__name__}: {e}); "
-                        "the browser tests need the real engine and app")
+            pytest.fail(f"{module} cannot be imported ({type(e).__name__}: {e}); "
+                        "the browser tests need the real engine and app", pytrace=False)
 
 
 @pytest.fixture(scope="session")

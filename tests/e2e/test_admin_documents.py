@@ -28,7 +28,7 @@ import pytest
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 expect = sync_api.expect
 
-from test_web import ask  # noqa: E402  (type a question in the chat, wait for its answer)
+from tests.utils.browser import ask  # noqa: E402  (type a question in the chat, wait for its answer)
 
 pytestmark = pytest.mark.browser
 
@@ -192,7 +192,7 @@ def text_lines(locator) -> int:
 
 def test_upload_open_ask_and_remove(admin_web, admin_token, tmp_path):
     web, page = admin_web, admin_web.page
-    from pdf_fixtures import text_pdf
+    from tests.utils.pdf_fixtures import text_pdf
 
     # 1. the token: a wrong one is refused, the right one lists the bundled text files
     web.goto("/admin/documents")

@@ -14,9 +14,10 @@ import pytest
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 expect = sync_api.expect
 
+from tests.utils.browser import ANSWER_TIMEOUT, ask  # noqa: E402  (after the playwright check)
+
 pytestmark = pytest.mark.browser
 
-ANSWER_TIMEOUT = 120_000  # ms: the first question also warms the engine up
 QUESTION_IN_CORPUS = "聊城市烈士褒扬办法什么时候开始施行？"
 QUESTION_OUTSIDE = "护照丢了怎么补办？"  # nothing on passports in the gazettes
 HOTLINE = "如需进一步咨询，请拨打12345市民热线"
@@ -26,20 +27,6 @@ IMG_TEXT = '<img src=x onerror="window.__xss=1">'
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def ask(page, question: str):
-    """Type a question, press Enter, wait until its answer has finished streaming."""
-    answers = page.locator("[data-testid=answer]")
-    before = answers.count()
-    box = page.get_by_label("输入您的问题")
-    box.fill(question)
-    box.press("Enter")
-    answer = answers.nth(before)
-    expect(answer).to_have_attribute("data-state", re.compile("^(done|error)$"), timeout=ANSWER_TIMEOUT)
-    if answer.get_attribute("data-state") == "error":
-        pytest.fail(f"the chat showed an error for {question!r}: {answer.inner_text()}")
-    return answer
 
 
 def no_horizontal_scroll(page) -> bool:

@@ -28,12 +28,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chromium import CHROMIUM, CHROMIUM_ARGS
 from indexer.articles import split_articles
 from indexer.frontmatter import parse_front_matter
 from indexer.metadata import read_header
 from indexer.paragraphs import TABLE_SEP_RE
 from indexer.text import clean_line, strip_markup
+from tests.utils.chromium import CHROMIUM, CHROMIUM_ARGS
 
 
 @dataclass
@@ -211,7 +211,9 @@ def print_issues_chromium(jobs: list[PrintJob]) -> list[Path]:
     import sys
 
     spec = json.dumps([[str(j.txt_path), str(j.out_pdf), j.columns, j.page_numbers] for j in jobs])
-    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), spec], capture_output=True, text=True, timeout=900)
+    repo = Path(__file__).resolve().parents[2]  # the child imports this module as tests.utils.pdf_fixtures
+    done = subprocess.run([sys.executable, "-m", "tests.utils.pdf_fixtures", spec], cwd=repo,
+                          capture_output=True, text=True, timeout=900)
     if done.returncode != 0:
         raise RuntimeError(f"printing with Chromium failed: {done.stderr[-2000:]}")
     return [j.out_pdf for j in jobs]

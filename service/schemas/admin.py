@@ -1,4 +1,5 @@
-"""Request limits and response models of the admin API (service/routes/admin.py) and GET /api/corpus.
+"""The admin API (/api/admin/...): the upload limit, what an upload or a removal did, the source
+files and the ingest progress.
 
 Kept apart from the internal types (indexer.corpus): `from_*` class methods convert.
 """
@@ -10,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from indexer.build import BuildReport
 from indexer.corpus import DocRef, DocumentOutcome, FileOutcome, RemoveReport, SourceInfo
-from service.schemas import ErrorDetail, document_url
+from service.schemas.common import ErrorDetail, document_url
 
 MAX_UPLOAD_FILES = 20  # per request; the whole body is also capped (service.app.MAX_BODY_BYTES)
 
@@ -137,12 +138,6 @@ class RemoveResponse(BaseModel):
             documents=[SourceDocument.from_outcome(d, indexed=False) for d in report.documents],
             index=IndexSummary.from_build(report.build),
         )
-
-
-class CorpusInfo(BaseModel):
-    name: str = Field(description='what the pages call the corpus, e.g. "聊城市人民政府公报"')
-    documents: int
-    issuers: list[str] = Field(description="issuing organs of the indexed documents, most documents first")
 
 
 ADMIN_ERRORS = {
