@@ -14,6 +14,7 @@ from indexer.lexical import tokenize
 from indexer.text import DECREE_RE, DOCNUM_RE, normalize_docnum, normalize_for_index
 
 from . import vocabulary as V
+from .scope import places_in
 
 FIGURE_RE = re.compile(r"\d[\d.,，]*\s*(%|％|元|万元|亿元|万|亿|个|人|家|所|处|张|次|年|天|日|月|小时|公里|平方米|亩|吨|项|条|户|座|名|倍|分)")
 CN_FIGURE_RE = re.compile(rf"[{V.CN_NUMERALS}]+[个家人项所处张次名座年天倍]")
@@ -76,7 +77,9 @@ class Question:
     months: tuple[tuple[str, str], ...] = ()  # (year, month) pairs named together
     ordinals: tuple[str, ...] = ()  # 第三, 第64次: must match exactly
     docnum: str | None = None  # a 文号 named in the question, normalised
-    places: tuple[str, ...] = field(default=())  # place names, filled by the scope check
+    # the 文号 retrieval puts first: the query's (a follow-up's query holds its subject's 文号 too)
+    query_docnum: str | None = None
+    places: tuple[str, ...] = field(default=())  # administrative place names in the question (scope.places_in)
     # The clauses of a question that asks several things ("现在是谁？原来是谁？"), each parsed on
     # its own; empty for a single question. Each part gets its own evidence.
     parts: tuple["Question", ...] = ()
@@ -295,6 +298,8 @@ def parse_question(text: str, history: list[dict] | None = None, is_rare: Callab
         months=tuple(dict.fromkeys(MONTH_RE.findall(bare))),
         ordinals=tuple(dict.fromkeys(ORDINAL_RE.findall(bare))),
         docnum=normalize_docnum(text),
+        query_docnum=normalize_docnum(query),
+        places=places_in(text),
         parts=parts,
         frames=slot_frames(text),
     )
