@@ -138,6 +138,7 @@ class Engine:
                                      docnum=question.query_docnum)
 
     def ask(self, question: str, history: list[dict] | None = None, top_k: int | None = None, filters: Filters | None = None, mode: str = "hybrid") -> Answer:
+        """The extractive answer (service/answer.py); service/answering.py decides whether a generated one is written from it."""
         from .answer import answer_question
 
         return answer_question(self.answer_context, question, history=history or [], top_k=top_k or self.settings.top_k, filters=filters, mode=mode)
