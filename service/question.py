@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from indexer.lexical import tokenize
 from indexer.text import DECREE_RE, DOCNUM_RE, normalize_docnum, normalize_for_index
@@ -79,12 +79,17 @@ class Question:
     docnum: str | None = None  # a 文号 named in the question, normalised
     # the 文号 retrieval puts first: the query's (a follow-up's query holds its subject's 文号 too)
     query_docnum: str | None = None
-    places: tuple[str, ...] = field(default=())  # administrative place names in the question (scope.places_in)
     # The clauses of a question that asks several things ("现在是谁？原来是谁？"), each parsed on
     # its own; empty for a single question. Each part gets its own evidence.
     parts: tuple["Question", ...] = ()
     # the text on either side of each asked slot: ("收入由", "征收") for "收入由哪个部门征收"
     frames: tuple[tuple[str, str], ...] = ()
+
+    @cached_property
+    def places(self) -> tuple[str, ...]:
+        """The administrative place names in the question (scope.places_in), found once, on first
+        use: search never needs them, and a name makes places_in load jieba's tagger (0.4 s)."""
+        return places_in(self.text)
 
 
 def question_intent(q: str) -> Intent:
@@ -299,7 +304,6 @@ def parse_question(text: str, history: list[dict] | None = None, is_rare: Callab
         ordinals=tuple(dict.fromkeys(ORDINAL_RE.findall(bare))),
         docnum=normalize_docnum(text),
         query_docnum=normalize_docnum(query),
-        places=places_in(text),
         parts=parts,
         frames=slot_frames(text),
     )
