@@ -63,7 +63,7 @@ class Rows:
 
 def collect_rows(engine, questions: list[Question], top_k: int = 5) -> Rows:
     """The decision features of every question that reaches the model."""
-    from service.answer import assess
+    from service.assessment import assess
     from service.question import parse_question
 
     ctx = engine.answer_context

@@ -1,7 +1,8 @@
 """Run a question file through one or more retrieval modes and score every answer.
 
 In-process, each system is a retrieval mode of the Engine: retrieval metrics come from
-`engine.search(q, k=10, mode=m)`, answer metrics from `engine.ask(q, mode=m)`. The system
+`engine.search(q, k=10, mode=m)`, answer metrics from the extractive answer of service.answering
+(`answer(engine, settings, q, mode=m, answer_mode="extractive")`). The system
 `generated` is hybrid retrieval with a checked generated answer (service/generation/; it needs
 GAZETTE_LLM_URL): its report adds the share of answers that pass the checks, the share of the
 model's sentences whose figures lie in their cited quotes, and the time to the first token.
@@ -61,14 +62,14 @@ class EngineBackend(_Backend):
         return [_chunk_from_hit(h, i) for i, h in enumerate(hits, 1)]
 
     def ask(self, question: str, mode: str, top_k: int | None) -> AskOutcome:
-        if mode == GENERATED:
-            from indexer.settings import get_settings
-            from service.generation.generated_answer import answer as generated
+        from indexer.settings import get_settings
+        from service.answering import answer
 
-            settings = getattr(self.engine, "settings", None) or get_settings()
-            a = generated(self.engine, settings, question, top_k=top_k, mode="hybrid", answer_mode="generated")
-        else:
-            a = self.engine.ask(question, top_k=top_k, mode=mode)
+        settings = getattr(self.engine, "settings", None) or get_settings()
+        if mode == GENERATED:  # hybrid retrieval, a checked generated answer
+            a = answer(self.engine, settings, question, top_k=top_k, mode="hybrid", answer_mode="generated")
+        else:  # a retrieval mode: the extractive answer, whatever GAZETTE_ANSWER_MODE says
+            a = answer(self.engine, settings, question, top_k=top_k, mode=mode, answer_mode="extractive")
         g = getattr(a, "generation", None)
         return AskOutcome(
             answer=a.answer,

@@ -1,102 +1,36 @@
-"""Extractive answers: decide whether the gazettes answer the question, then quote them.
+"""The extractive answer: decide whether the gazettes answer the question, then choose what to quote.
 
-    question.py (what is asked) → retrieval → evidence.py (which sentences answer it)
-    → decision.py (answer, hedge or refuse) → this module (which passages answer it)
-    → answer_writing.py (the answer text, every sentence quoted)
+The stages, one module each, in the order a question goes through them:
+
+    question.py        the question, parsed once (key terms, intent, 文号, places, constraints)
+    assessment.py      retrieval, the sentences ranked (evidence.py), the scope rules
+    decision.py        the decision features and model: answer, hedge or refuse
+    this module        which passages answer it, or a Refusal
+    answer_writing.py  the answer text, every sentence quoted; the only place a Refusal becomes words
 
 Every sentence of an answer is a verbatim piece of a quoted paragraph, marked [n] with its
 citation. Hard scope rules come first (an unknown 文号, another city, a year the corpus never
 mentions); then the decision model; then the answer is written from the exact evidence, or,
 when retrieval is sure but no sentence states exactly what was asked, from the best passage
-under a plain lead-in.
+under a plain lead-in. service/answering.py chooses between this answer and a generated one.
 """
 from __future__ import annotations
 
-import math
-import re
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-
-import numpy as np
+from dataclasses import dataclass
 
 from indexer.models import Document, Paragraph
-from indexer.text import is_date_line, is_lead_in, iso_date, sentence_key, sentences, without_publicity_note
+from indexer.text import is_date_line, is_lead_in, iso_date, sentences, without_publicity_note
 
-from . import vocabulary as V
-from . import wording as W
-from .decision import DecisionFeatures, DecisionModel
-from .evidence import Candidate, TermStats, coverage, fits_intent, intent_bonus, mentions_place, missing_constraint, rank_sentences, combined_cover, unknown_share
-from .answer_writing import Evidence, cited_docnum_answer, document_answer, refusal, scope_text, write_answer
+from .answer_context import AnswerContext
+from .answer_writing import Evidence, cited_docnum_answer, document_answer, refusal_answer, write_answer
+from .assessment import Assessment, assess, ms_since
+from .evidence import Candidate, best_for_part, coverage, fits_intent
+from .policy import AnswerPolicy
 from .patterns import DEPT_NOTE_RE, VALIDITY_RE
 from .question import Question, parse_question
-from .results import Answer, Filters, Hit, RetrievalSignals
-from .scope import CorpusScope
-
-
-DOCUMENT_ANAPHORA_RE = re.compile(V.DOCUMENT_ANAPHORA)
-NOT_ASKED_FIGURES_RE = re.compile(V.NOT_ASKED_FIGURES)
-
-
-@dataclass(frozen=True)
-class AnswerPolicy:
-    """The knobs of answering, each with the reason for its value."""
-
-    # A sentence is exact evidence when it holds this share of the question's key-term weight.
-    min_cover: float = 0.4
-    # Sentences this close to the best one join the answer.
-    score_window: float = 0.35
-    # Another document joins only when it covers the question about as well; for a figure the
-    # margin is wider, because the same figure from another year's document is worth showing.
-    other_doc_margin: float = 0.05
-    other_doc_margin_figure: float = 0.15
-    max_paragraphs: int = 3
-    # A hedge quotes the best sentence of this many best paragraphs of the best document.
-    hedge_passages: int = 2
-    max_sentences_per_paragraph: int = 2
-    # Used when no trained decision model is available: refuse below this best-sentence coverage.
-    fallback_min_cover: float = 0.4
-    # Retrieval depth for the evidence: twice the answer's top_k, at least this many chunks.
-    min_candidates: int = 10
-    # When no candidate holds the year, month or ordinal asked for, retrieval looks this deep before
-    # refusing: "到2025年建多少5G基站" finds the topic in the 2020 plan first, the 2025 target lower.
-    constrained_candidates: int = 40
-    # Weight of a sentence's embedding similarity to the question (scaled 0..1 per question) in
-    # its score, next to key-term coverage (0..1): everyday wording shares few words with the text.
-    semantic_weight: float = 0.6
-
-
-@dataclass
-class AnswerContext:
-    """What answering needs from a loaded index, and nothing else."""
-
-    search: Callable[..., list[Hit]]
-    embed_query: Callable[[str], np.ndarray]
-    paragraph: Callable[[str], Paragraph]
-    document: Callable[[str], Document]
-    documents: Callable[[], list[Document]]
-    find_by_docnum: Callable[[str], list[Document]]
-    paragraphs_citing: Callable[[str], list[Paragraph]]
-    term_stats: TermStats
-    sentence_vectors: dict[str, np.ndarray]
-    scope: CorpusScope
-    decision: DecisionModel | None
-    policy: AnswerPolicy = field(default_factory=AnswerPolicy)
-
-
-@dataclass
-class Assessment:
-    """Everything the decision looks at, kept for the benchmark and for training the model."""
-
-    question: Question
-    hits: list[Hit]
-    ranked: list[Candidate]
-    exact: list[Candidate]  # sentences that hold the kind of fact asked for and every constraint
-    plausible: list[Candidate]  # sentences that hold every constraint (year, month, ordinal, place)
-    features: DecisionFeatures | None
-    probability: float | None
-    refusal: str | None  # the reason a hard rule refused, as the answer text
-    foreign: tuple[str, ...] = ()  # places outside the corpus' home region that the question names
+from .refusal import Refusal, RefusalKind
+from .results import Answer, Filters
 
 
 def answer_question(ctx: AnswerContext, text: str, history: list[dict] | None = None, top_k: int = 5,
@@ -106,13 +40,13 @@ def answer_question(ctx: AnswerContext, text: str, history: list[dict] | None = 
     q = parse_question(text, history, ctx.term_stats.rare, ctx.term_stats.people_names)
     direct = _docnum_lookup(ctx, q)
     if direct is not None:
-        direct.timing_ms = {"total": _ms(started)}
+        direct.timing_ms = {"total": ms_since(started)}
         return direct
     a = assess(ctx, q, top_k, filters, mode, timings)
     t = time.perf_counter()
     answer = decide_and_write(ctx, a, top_k)
-    timings["answer"] = timings.get("answer", 0.0) + _ms(t)
-    timings["total"] = _ms(started)
+    timings["answer"] = timings.get("answer", 0.0) + ms_since(t)
+    timings["total"] = ms_since(started)
     answer.timing_ms = timings
     return answer
 
@@ -121,164 +55,65 @@ def _docnum_lookup(ctx: AnswerContext, q: Question) -> Answer | None:
     """A 文号 not in the corpus (quote who cites it, or say so), or "what is document X" (its opening)."""
     if not q.docnum:
         return None
-    docs = ctx.find_by_docnum(q.text)
+    docs = ctx.find_by_docnum(q.docnum)
     if not docs:
-        return cited_docnum_answer(ctx, q.docnum) or refusal(W.UNKNOWN_DOCNUM, ctx, docnum=q.docnum)
+        return cited_docnum_answer(ctx, q.docnum) or refusal_answer(ctx, Refusal(RefusalKind.UNKNOWN_DOCNUM, {"docnum": q.docnum}))
     if q.intent.document:
         return document_answer(ctx, docs[0])
     return None
 
 
-def assess(ctx: AnswerContext, q: Question, top_k: int, filters: Filters | None, mode: str, timings: dict | None = None) -> Assessment:
-    """Retrieve, rank the sentences, apply the scope rules and compute the decision features."""
-    timings = timings if timings is not None else {}
-    if q.docnum:  # a detail question about a named document: look only inside that document
-        docs = ctx.find_by_docnum(q.text)
-        filters = replace(filters or Filters(), doc_ids=tuple(d.doc_id for d in docs))
-    unknown_years = ctx.scope.unknown_years(q.years)
-    if unknown_years:
-        return Assessment(q, [], [], [], [], None, None, scope_text(W.OUT_OF_SCOPE_YEAR, ctx, year=unknown_years[0]))
-    qvec = None
-    if mode != "bm25":  # embedded once: for dense search and for the similarity feature
-        t = time.perf_counter()
-        qvec = ctx.embed_query(q.query)
-        timings["embed"] = _ms(t)
-    signals = RetrievalSignals()
-    # BM25 finds the passages that use the corpus' other name for what the question names
-    lexical_query = ctx.term_stats.lexical_query(q)
-    similarity = _sentence_similarity(ctx, qvec) if qvec is not None else None
+@dataclass
+class Quotation:
+    """What an answer quotes, and whether it only comes close to the question (a hedge)."""
 
-    def candidates(k: int) -> tuple[list[Hit], list[Candidate], list[Candidate]]:
-        hits = ctx.search(q.query, k=k, filters=filters, mode=mode, timings=timings, query_vector=qvec,
-                          signals=signals, lexical_query=lexical_query)
-        t = time.perf_counter()
-        ranked = rank_sentences(hits, ctx.paragraph, q, ctx.term_stats, similarity, ctx.policy.semantic_weight)
-        plausible = [c for c in ranked if not missing_constraint(q, c)]
-        timings["answer"] = timings.get("answer", 0.0) + _ms(t)
-        return hits, ranked, plausible
-
-    hits, ranked, plausible = candidates(max(top_k * 2, ctx.policy.min_candidates))
-    if ranked and not plausible and (q.years or q.months or q.ordinals):
-        # the topic was found, but not the year or ordinal asked: the passage that names it may rank lower
-        hits, ranked, plausible = candidates(ctx.policy.constrained_candidates)
-    t = time.perf_counter()
-    if q.docnum and not plausible:  # the named document pins the subject: an ordinal it never writes does not refuse
-        plausible = [c for c in ranked if not missing_constraint(replace(q, ordinals=()), c)]
-    foreign = () if q.docnum else ctx.scope.foreign_places(q.text)
-    if foreign:  # another place: only what the gazettes say about that place itself, or what applies there (a national document)
-        plausible = [c for c in plausible if all(mentions_place(p, c) or ctx.scope.applies_to(c.hit.chunk.doc_id, p) for p in foreign)]
-        if not plausible:
-            return Assessment(q, hits, ranked, [], [], None, None, out_of_scope_place(ctx, foreign[0]))
-    if q.years and not plausible:
-        return Assessment(q, hits, ranked, [], [], None, None, scope_text(W.OUT_OF_SCOPE_YEAR, ctx, year=q.years[0]))
-    exact = [c for c in plausible if (fits_intent(q, c) if all(mentions_place(p, c) for p in foreign) else fits_elsewhere(q, c))]
-    features = decision_features(ctx, q, hits, ranked, plausible, exact, signals, qvec)
-    # a named document exists: quote its most relevant passage rather than guess it is off topic
-    model = ctx.decision if qvec is not None and not q.docnum else None
-    probability = model.probability(features) if model else None
-    timings["answer"] += _ms(t)
-    return Assessment(q, hits, ranked, exact, plausible, features, probability, None, foreign)
-
-
-def fits_elsewhere(q: Question, c: Candidate) -> bool:
-    """fits_intent, for a sentence that applies to the place asked about without naming it (a
-    national document's): its dates and ordinals (2019年, 第十二条) are no figure of that place."""
-    if q.parts:
-        return any(fits_elsewhere(part, c) for part in q.parts)
-    if q.intent.figure:
-        c = replace(c, sentence=NOT_ASKED_FIGURES_RE.sub("", c.sentence))
-    return fits_intent(q, c)
-
-
-def out_of_scope_place(ctx: AnswerContext, place: str) -> str:
-    """The refusal for another place: "只涉及聊城市的事务" only when the corpus holds nothing else."""
-    if ctx.scope.beyond_home:
-        return scope_text(W.OUT_OF_SCOPE_PLACE_HELD, ctx, place=place, held=ctx.scope.holdings())
-    return scope_text(W.OUT_OF_SCOPE_PLACE, ctx, place=place)
-
-
-def decision_features(ctx: AnswerContext, q: Question, hits: list[Hit], ranked: list[Candidate], plausible: list[Candidate],
-                      exact: list[Candidate], signals: RetrievalSignals, qvec: np.ndarray | None) -> DecisionFeatures:
-    best = (exact or plausible or ranked or [None])[0]
-    stats = ctx.term_stats
-    top_term = max(q.terms, key=stats.weight) if q.terms else None
-    # a question that asks several things is answered by several sentences: its coverage is theirs together
-    chosen = [best, *(c for c in _part_bests(q, plausible, stats) if c is not best)] if best else []
-    said = " ".join(_with_referent(c) for c in chosen)
-    context = " ".join(dict.fromkeys(f"{c.paragraph.text} {c.hit.chunk.title}" for c in chosen))
-    return DecisionFeatures(
-        bm25_top=math.log1p(max(signals.bm25_top, 0.0)),
-        dense_top=signals.dense_top,
-        agree=float(signals.agree),
-        # with no candidate at all, said and context are empty and every coverage is 0
-        best_cover=best.cover if len(chosen) == 1 else combined_cover(coverage(q.terms, said, stats), coverage(q.terms, context, stats)),
-        sentence_cover=coverage(q.terms, said, stats),
-        top_term_in_sentence=float(bool(top_term and coverage([top_term], said, stats) > 0)),
-        paragraph_missing=1.0 - coverage(q.terms, context, stats),
-        chunk_cover=coverage(q.terms, hits[0].chunk.text + hits[0].chunk.title, ctx.term_stats) if hits else 0.0,
-        section_cover=coverage(q.terms, " ".join(best.hit.chunk.heading_path), stats) if best else 0.0,
-        unknown_share=unknown_share(q.terms, ctx.term_stats),
-        fits_intent=float(bool(exact) and exact[0].cover >= ctx.policy.min_cover),
-        intent_gap=max((c.cover for c in plausible), default=0.0) - max((c.cover for c in exact), default=0.0) if exact else 0.0,
-        sentence_sim=_similarity(ctx, qvec, [c.sentence for c in (exact or plausible)[:5]]),
-        person_named=float(bool(best) and any(t in best.sentence for t in q.terms if stats.is_person(t))),
-        n_terms=math.log1p(len(q.terms)),
-        expanded=float(q.expanded_query != q.query),
-    )
-
-
-def _with_referent(c: Candidate) -> str:
-    """The sentence, followed by its document's title when it speaks of "本办法" / "本意见"."""
-    return f"{c.sentence} {c.hit.chunk.title}" if DOCUMENT_ANAPHORA_RE.search(c.sentence) else c.sentence
-
-
-def best_for_part(part: Question, pool: list[Candidate], stats: TermStats) -> Candidate:
-    """The candidate that answers one part: the part's own key terms first, then the kind of fact
-    the part asks for ("被任命为什么" → the appointment line, not the removal), then the question's score."""
-    return max(pool, key=lambda c: (coverage(part.terms, c.sentence, stats), intent_bonus(part, c.sentence), c.score))
-
-
-def _part_bests(q: Question, plausible: list[Candidate], stats: TermStats) -> list[Candidate]:
-    """For each part of a question that asks several things, the candidate that covers it best."""
-    return [best_for_part(part, plausible, stats) for part in q.parts if part.terms and plausible]
-
-
-def _sentence_similarity(ctx: AnswerContext, qvec: np.ndarray) -> Callable[[str], float | None]:
-    """Cosine of the question to a sentence, from the vectors built with the index (None if absent)."""
-    def similarity(sentence: str) -> float | None:
-        v = ctx.sentence_vectors.get(sentence_key(sentence))
-        return None if v is None else float(v @ qvec)
-    return similarity
-
-
-def _similarity(ctx: AnswerContext, qvec: np.ndarray | None, texts: list[str]) -> float:
-    """Best cosine of the question to these sentences, from the vectors built with the index."""
-    if qvec is None:
-        return 0.0
-    sims = [x for x in map(_sentence_similarity(ctx, qvec), texts) if x is not None]
-    return max(sims, default=0.0)
+    evidence: list[Evidence]
+    hedged: bool = False
 
 
 def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
     """Refuse, answer from the exact evidence, or hedge with the best passage."""
+    decided = decide(ctx, a, top_k)
+    if isinstance(decided, Refusal):
+        return refusal_answer(ctx, decided)
+    return write_answer(ctx, decided.evidence, a.question, hedged=decided.hedged)
+
+
+def decide(ctx: AnswerContext, a: Assessment, top_k: int) -> Refusal | Quotation:
+    """The refusal, or the passages to quote: the exact evidence, else (a hedge) the closest passages."""
     if a.refusal:
-        return Answer(answer=a.refusal, answered=False)
+        return a.refusal
     # "多少钱" or "哪天" with no sentence stating a figure or date of that kind: a passage without it answers nothing
     missing = None if a.exact else _missing_kind_refusal(a.question)
     if not _answerable(ctx, a):
         if a.foreign:  # the gazettes mention the place, but not for what was asked
-            return Answer(answer=out_of_scope_place(ctx, a.foreign[0]), answered=False)
+            return Refusal(RefusalKind.OTHER_PLACE, {"place": a.foreign[0]})
         if missing and a.plausible and a.plausible[0].cover >= ctx.policy.min_cover:
-            return refusal(missing, ctx)  # the topic is there, the figure or date asked for is not: say so
-        return refusal(W.REFUSAL, ctx)
+            return missing  # the topic is there, the figure or date asked for is not: say so
+        return Refusal(RefusalKind.NOT_FOUND)
     strong = [c for c in a.exact if covers_enough(c, ctx.policy)]
     if strong:
-        evidence = _select_evidence(ctx, a.question, with_best_match(strong, a.plausible), top_k)
-        return write_answer(ctx, _with_date_line(a.question, _with_lists(ctx, _with_parts(ctx, a, evidence))), a.question)
+        return Quotation(exact_evidence(ctx, a, strong, top_k))
     if missing:
-        return refusal(missing, ctx)
+        return missing
+    evidence = closest_evidence(ctx, a)
+    # the date line answers "是哪天签发的" exactly: no lead-in
+    return Quotation(evidence, hedged=not (a.question.intent.issued and evidence[0].paragraph.kind == "signature"))
+
+
+def exact_evidence(ctx: AnswerContext, a: Assessment, strong: list[Candidate], top_k: int) -> list[Evidence]:
+    """The paragraphs that answer the question, then what each completing step adds, in order."""
+    q = a.question
+    evidence = _select_evidence(ctx, q, with_best_match(strong, a.plausible), top_k)
+    evidence = _with_parts(ctx, a, evidence)  # each part of a question that asks several things: its best sentence
+    evidence = _with_lists(ctx, evidence)  # a lead-in line ("任命：") brings the paragraph it introduces
+    evidence = _with_date_line(q, evidence)  # "是哪天签发的": the document's date line first
+    return evidence
+
+
+def closest_evidence(ctx: AnswerContext, a: Assessment) -> list[Evidence]:
+    """A hedge: the best passages of the best document, one sentence each, and what completes them."""
     pool = a.exact or a.plausible
-    # the best passages of the best document, one sentence each: a hedge shows what is closest
     best: list[Candidate] = []
     for c in pool:
         if c.hit.chunk.doc_id == pool[0].hit.chunk.doc_id and all(c.paragraph.paragraph_id != b.paragraph.paragraph_id for b in best):
@@ -286,20 +121,18 @@ def decide_and_write(ctx: AnswerContext, a: Assessment, top_k: int) -> Answer:
         if len(best) == ctx.policy.hedge_passages:
             break
     evidence = [Evidence(ctx.document(c.hit.chunk.doc_id), c.paragraph, [c.sentence], c.score) for c in best]
-    evidence = _with_date_line(a.question, _with_lists(ctx, evidence))
-    answer = write_answer(ctx, evidence, a.question)
-    if not (a.question.intent.issued and evidence[0].paragraph.kind == "signature"):  # the date line answers exactly
-        answer.answer = W.HEDGE_LEAD + "\n" + answer.answer
-    return answer
+    evidence = _with_lists(ctx, evidence)  # a lead-in line brings the paragraph it introduces
+    evidence = _with_date_line(a.question, evidence)  # "是哪天签发的": the document's date line first
+    return evidence
 
 
-def _missing_kind_refusal(q: Question) -> str | None:
+def _missing_kind_refusal(q: Question) -> Refusal | None:
     """The refusal for a question whose asked kind of fact no passage states: a figure, or a date
     (not "还有效吗", which the 施行 clause answers, nor a document's issue date, which its date line gives)."""
     if q.intent.figure:
-        return W.NO_FIGURE
+        return Refusal(RefusalKind.NO_FIGURE)
     if q.intent.date and not (q.intent.validity or q.intent.issued or q.intent.yes_no or q.parts):
-        return W.NO_DATE
+        return Refusal(RefusalKind.NO_DATE)
     return None
 
 
@@ -399,7 +232,7 @@ def _with_parts(ctx: AnswerContext, a: Assessment, chosen: list[Evidence]) -> li
                 and fits_intent(part, c) and not is_lead_in(c.sentence)]  # a lead-in answers nothing alone
         if not pool:
             continue
-        best = best_for_part(part, pool, ctx.term_stats)
+        best = best_for_part(part, pool, ctx.term_stats, ctx.policy.scoring)
         home = next((e for e in out if e.paragraph.paragraph_id == best.paragraph.paragraph_id), None)
         if home is None:
             out.append(Evidence(ctx.document(best.hit.chunk.doc_id), best.paragraph, [best.sentence], best.score))
@@ -432,7 +265,3 @@ def date_line(doc: Document) -> tuple[Paragraph, str] | None:
     if not lines:
         return None
     return next(((p, d) for p, d in lines if doc.date and iso_date(d) == doc.date), lines[-1])
-
-
-def _ms(t: float) -> float:
-    return round((time.perf_counter() - t) * 1000, 3)

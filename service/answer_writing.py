@@ -1,25 +1,24 @@
 """Writing an answer from the chosen passages: every sentence a verbatim piece of a quoted paragraph.
 
 One line per paragraph, "根据《标题》（文号）：sentences[n]", best evidence first, each line with
-its year when years differ, with notes on expired or repealed documents; plus the fixed answers (a 文号 lookup, a
-文号 the corpus only cites, a refusal). The wording itself is in wording.py.
+its year when years differ, with notes on expired or repealed documents; a hedge under its plain
+lead-in; plus the fixed answers (a 文号 lookup, a 文号 the corpus only cites, a refusal: the only
+place a Refusal becomes words). The wording itself is in wording.py.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 
 from indexer.models import Document, Paragraph
 from indexer.text import DOCNUM_RE, normalize_docnum, sentences
 
 from . import wording as W
+from .answer_context import AnswerContext
 from .patterns import DATE_OR_TIME_LIMIT_RE
 from .question import Question
+from .refusal import Refusal, RefusalKind
 from .results import Answer, Citation
-
-if TYPE_CHECKING:
-    from .answer import AnswerContext
 
 
 @dataclass
@@ -32,8 +31,26 @@ class Evidence:
     score: float = 0.0
 
 
-def refusal(template: str, ctx: AnswerContext, **values) -> Answer:
-    return Answer(answer=scope_text(template, ctx, **values), answered=False)
+REFUSAL_TEMPLATES = {
+    RefusalKind.NOT_FOUND: W.REFUSAL,
+    RefusalKind.UNKNOWN_DOCNUM: W.UNKNOWN_DOCNUM,
+    RefusalKind.OTHER_YEAR: W.OUT_OF_SCOPE_YEAR,
+    RefusalKind.NO_FIGURE: W.NO_FIGURE,
+    RefusalKind.NO_DATE: W.NO_DATE,
+}
+
+
+def refusal_answer(ctx: AnswerContext, r: Refusal) -> Answer:
+    return Answer(answer=refusal_text(ctx, r), answered=False)
+
+
+def refusal_text(ctx: AnswerContext, r: Refusal) -> str:
+    """The refusal in words. Another place: "只涉及聊城市的事务" only when the corpus holds nothing else."""
+    if r.kind is RefusalKind.OTHER_PLACE:
+        if ctx.scope.beyond_home:
+            return scope_text(W.OUT_OF_SCOPE_PLACE_HELD, ctx, held=ctx.scope.holdings(), **r.values)
+        return scope_text(W.OUT_OF_SCOPE_PLACE, ctx, **r.values)
+    return scope_text(REFUSAL_TEMPLATES[r.kind], ctx, **r.values)
 
 
 def scope_text(template: str, ctx: AnswerContext, **values) -> str:
@@ -112,9 +129,9 @@ def join_excerpts(paragraph: str, parts: list[str]) -> str:
     return out
 
 
-def write_answer(ctx: AnswerContext, chosen: list[Evidence], q: Question) -> Answer:
+def write_answer(ctx: AnswerContext, chosen: list[Evidence], q: Question, hedged: bool = False) -> Answer:
     """One line per paragraph, "根据《…》（文号）：sentences[n]", best evidence first, each with its
-    year when years differ.
+    year when years differ; `hedged` (no sentence states exactly what was asked): under a plain lead-in.
 
     When a date is asked for and the sentences give none (an appointment, a decision), the
     document's signing date is the answer: it goes into the line's source.
@@ -149,4 +166,5 @@ def write_answer(ctx: AnswerContext, chosen: list[Evidence], q: Question) -> Ans
     if several_dates:
         newest = max((e.doc for e in chosen), key=lambda d: d.date or "")
         notes.insert(0, W.SEVERAL_YEARS.format(label=newest.label, date=cn_date(newest.date)))
-    return Answer(answer="\n".join(lines + notes), answered=True, citations=citations, notes=notes)
+    lead = [W.HEDGE_LEAD] if hedged else []
+    return Answer(answer="\n".join(lead + lines + notes), answered=True, citations=citations, notes=notes)

@@ -176,17 +176,12 @@ def cmd_search(args) -> int:
 
 def cmd_ask(args) -> int:
     from .answer_text import print_answer
+    from .answering import answer
     from .engine import Engine
 
     settings = get_settings()
     engine = Engine.load(settings, warm=False, prefetch_model=True)  # every answer embeds the question
-    if (getattr(args, "answer_mode", None) or settings.answer_mode) == "generated":
-        from .generation.generated_answer import answer as generated
-
-        answer = generated(engine, settings, args.question, answer_mode="generated")
-    else:
-        answer = engine.ask(args.question)
-    print_answer(answer, as_json=args.json)
+    print_answer(answer(engine, settings, args.question, answer_mode=getattr(args, "answer_mode", None)), as_json=args.json)
     return 0
 
 

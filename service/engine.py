@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,6 +18,9 @@ from indexer.store import Store
 
 from .results import Answer, Filters, Hit
 from .retrieval import DenseBackend, FaissDense, Retriever
+
+if TYPE_CHECKING:
+    from .question import Question
 
 
 class Engine:
@@ -87,7 +91,7 @@ class Engine:
     @cached_property
     def answer_context(self):
         """The typed view of this index that answering works on."""
-        from .answer import AnswerContext
+        from .answer_context import AnswerContext
         from .decision import load_decision_model
 
         return AnswerContext(
@@ -122,17 +126,19 @@ class Engine:
         return self.store.find_by_docnum(text)
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid", timings: dict | None = None,
-               query_vector=None, signals=None, lexical_query: str | None = None) -> list[Hit]:
-        """Ranked chunks; BM25 also gets the gazettes' words for the query's rare everyday words."""
-        if lexical_query is None:
+               query_vector=None, signals=None, question: Question | None = None) -> list[Hit]:
+        """Ranked chunks for the query, parsed once (`question`: its parse, when answering has it):
+        BM25 also gets the gazettes' words for its rare everyday words, and a 文号 it names goes first."""
+        if question is None:
             from .question import parse_question
 
-            q = parse_question(query, None, self.term_stats.rare, self.term_stats.people_names)
-            lexical_query = self.term_stats.lexical_query(q)
+            question = parse_question(query, None, self.term_stats.rare, self.term_stats.people_names)
         return self.retriever.search(query, k=k, filters=filters, mode=mode, timings=timings, query_vector=query_vector,
-                                     signals=signals, lexical_query=lexical_query)
+                                     signals=signals, lexical_query=self.term_stats.lexical_query(question),
+                                     docnum=question.query_docnum)
 
     def ask(self, question: str, history: list[dict] | None = None, top_k: int | None = None, filters: Filters | None = None, mode: str = "hybrid") -> Answer:
+        """The extractive answer (service/answer.py); service/answering.py decides whether a generated one is written from it."""
         from .answer import answer_question
 
         return answer_question(self.answer_context, question, history=history or [], top_k=top_k or self.settings.top_k, filters=filters, mode=mode)

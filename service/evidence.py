@@ -13,6 +13,7 @@ from indexer.text import normalize_for_index, sentences
 
 from . import vocabulary as V
 from .abbreviations import NameTable, defined_abbreviations
+from .policy import ScoringPolicy
 from .patterns import APPOINTMENT_RE, CN_FIGURE_RE, DATE_OR_TIME_LIMIT_RE, DAY_DATE_RE, DEPT_NOTE_RE, DEPT_RE, FIGURE_RE, PERSON_RE, PROCEDURE_RE, REMOVAL_RE, VALIDITY_RE
 from .question import Question, term_variants
 from .results import Hit
@@ -132,9 +133,9 @@ def _holds(row: tuple[float, tuple[str, ...], str | None], norm: str) -> bool:
     return any(v in norm for v in variants) or bool(short and abbreviated_in(short, norm))
 
 
-def combined_cover(own: float, context: float) -> float:
+def combined_cover(own: float, context: float, scoring: ScoringPolicy = ScoringPolicy()) -> float:
     """Coverage of a sentence: its own words count most; its paragraph, title and section path help."""
-    return min(1.0, own + 0.5 * context * (1 - own))
+    return min(1.0, own + scoring.context_share * context * (1 - own))
 
 
 def unknown_share(terms: tuple[str, ...], stats: TermStats) -> float:
@@ -192,11 +193,6 @@ def fits_intent(q: Question, c: Candidate) -> bool:
     return True
 
 
-# a sentence that fills the asked slot answers in the question's own words; about the weight of a
-# date or figure of the kind asked for (0.15–0.45 gave the same dev and train answers)
-FRAME_BONUS = 0.3
-
-
 def fills_frame(frame: tuple[str, str], s: str) -> bool:
     """Whether the sentence says the question's words around the asked slot, with a filler between:
     ("收入由", "征收") in "排污权出让收入由税务部门征收". Either side may shrink towards the slot,
@@ -218,25 +214,33 @@ def _frame_pattern(frame: tuple[str, str]) -> re.Pattern | None:
     return re.compile("|".join(f"{re.escape(a)}{gap}{re.escape(b)}" for a, b in pairs))
 
 
-def intent_bonus(q: Question, s: str) -> float:
+def intent_bonus(q: Question, s: str, scoring: ScoringPolicy = ScoringPolicy()) -> float:
+    """What the sentence earns for saying the kind of fact the question asks for (ScoringPolicy)."""
     intent, bonus = q.intent, 0.0
     if any(fills_frame(f, s) for f in q.frames):
-        bonus += FRAME_BONUS
+        bonus += scoring.frame_bonus
     if intent.figure and FIGURE_RE.search(s):
-        bonus += 0.25
+        bonus += scoring.figure_bonus
     if intent.date and DATE_OR_TIME_LIMIT_RE.search(s):
-        bonus += 0.25
+        bonus += scoring.date_bonus
     if intent.department and DEPT_NOTE_RE.search(s):
-        bonus += 0.45
+        bonus += scoring.department_note_bonus
     elif intent.department and DEPT_RE.search(s):
-        bonus += 0.1
+        bonus += scoring.department_hint_bonus
     if intent.validity and VALIDITY_RE.search(s):
-        bonus += 0.45
+        bonus += scoring.validity_bonus
     if intent.procedure and PROCEDURE_RE.search(s):
-        bonus += 0.1
-    if intent.new_post and APPOINTMENT_RE.search(s):  # as the 施行 clause for validity: the line of the asked kind
-        bonus += 0.45
+        bonus += scoring.procedure_bonus
+    if intent.new_post and APPOINTMENT_RE.search(s):
+        bonus += scoring.new_post_bonus
     return bonus
+
+
+def best_for_part(part: Question, pool: list[Candidate], stats: TermStats, scoring: ScoringPolicy = ScoringPolicy()) -> Candidate:
+    """The candidate that answers one part of a question that asks several things: the part's own
+    key terms first, then the kind of fact the part asks for ("被任命为什么" → the appointment line,
+    not the removal), then the question's score."""
+    return max(pool, key=lambda c: (coverage(part.terms, c.sentence, stats), intent_bonus(part, c.sentence, scoring), c.score))
 
 
 def reachable_terms(terms: tuple[str, ...], hits: list[Hit], stats: TermStats) -> tuple[str, ...]:
@@ -253,9 +257,11 @@ def reachable_terms(terms: tuple[str, ...], hits: list[Hit], stats: TermStats) -
 
 
 def rank_sentences(hits: list[Hit], paragraph: Callable[[str], Paragraph], q: Question, stats: TermStats,
-                   similarity: Callable[[str], float | None] | None = None, semantic_weight: float = 0.0) -> list[Candidate]:
+                   similarity: Callable[[str], float | None] | None = None,
+                   scoring: ScoringPolicy = ScoringPolicy()) -> list[Candidate]:
     """Sentences of the hits' paragraphs, best first: key-term coverage, the kind of fact asked for,
-    rank, and (given `similarity`) how close each sentence's embedding is to the question's.
+    rank, and (given `similarity`) how close each sentence's embedding is to the question's; the
+    weights are the ScoringPolicy's.
 
     Similarities are min-max scaled over the candidates of this question: embedding cosines bunch
     together (0.8–0.9 for e5), so only their order within one question is informative.
@@ -275,17 +281,17 @@ def rank_sentences(hits: list[Hit], paragraph: Callable[[str], Paragraph], q: Qu
             for s in sentences(p.text):
                 if len(s) < 6 or s not in hit.chunk.text:
                     continue
-                cover = combined_cover(coverage(terms, s, stats), ctx_cover)
-                full = cover if all_reachable else combined_cover(coverage(q.terms, s, stats), ctx_full)
-                score = cover + intent_bonus(q, s) + 0.3 / (hit.rank + 1)
+                cover = combined_cover(coverage(terms, s, stats), ctx_cover, scoring)
+                full = cover if all_reachable else combined_cover(coverage(q.terms, s, stats), ctx_full, scoring)
+                score = cover + intent_bonus(q, s, scoring) + scoring.rank_prior / (hit.rank + 1)
                 out.append(Candidate(hit, p, s, score, cover, full))
-    if similarity is not None and semantic_weight and out:
+    if similarity is not None and scoring.semantic_weight and out:
         sims = [similarity(c.sentence) for c in out]
         known = [x for x in sims if x is not None]
         lo, hi = (min(known), max(known)) if known else (0.0, 0.0)
         for c, x in zip(out, sims):
             if x is not None and hi > lo:
-                c.score += semantic_weight * (x - lo) / (hi - lo)
+                c.score += scoring.semantic_weight * (x - lo) / (hi - lo)
     return sorted(out, key=lambda c: -c.score)
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from indexer import numerals as N
 from indexer.lexical import tokenize
@@ -16,6 +16,7 @@ from indexer.text import DECREE_RE, DOCNUM_RE, normalize_docnum, normalize_for_i
 
 from . import patterns as P
 from . import vocabulary as V
+from .scope import places_in
 
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*年|(?=\D|$))")
 MONTH_RE = re.compile(r"((?:19|20)\d\d)年(\d{1,2})月")
@@ -53,12 +54,19 @@ class Question:
     months: tuple[tuple[str, str], ...] = ()  # (year, month) pairs named together
     ordinals: tuple[str, ...] = ()  # 第三, 第64次: must match exactly
     docnum: str | None = None  # a 文号 named in the question, normalised
-    places: tuple[str, ...] = field(default=())  # place names, filled by the scope check
+    # the 文号 retrieval puts first: the query's (a follow-up's query holds its subject's 文号 too)
+    query_docnum: str | None = None
     # The clauses of a question that asks several things ("现在是谁？原来是谁？"), each parsed on
     # its own; empty for a single question. Each part gets its own evidence.
     parts: tuple["Question", ...] = ()
     # the text on either side of each asked slot: ("收入由", "征收") for "收入由哪个部门征收"
     frames: tuple[tuple[str, str], ...] = ()
+
+    @cached_property
+    def places(self) -> tuple[str, ...]:
+        """The administrative place names in the question (scope.places_in), found once, on first
+        use: search never needs them, and a name makes places_in load jieba's tagger (0.4 s)."""
+        return places_in(self.text)
 
 
 def question_intent(q: str) -> Intent:
@@ -259,6 +267,7 @@ def parse_question(text: str, history: list[dict] | None = None, is_rare: Callab
         months=tuple(dict.fromkeys(MONTH_RE.findall(bare))),
         ordinals=tuple(dict.fromkeys(ORDINAL_RE.findall(bare))),
         docnum=normalize_docnum(text),
+        query_docnum=normalize_docnum(query),
         parts=parts,
         frames=slot_frames(text),
     )

@@ -76,6 +76,16 @@ class Answer:
 ANSWER_MODES = ("extractive", "generated")
 
 
+@dataclass(frozen=True)
+class AnswerEvent:
+    """One step of answering (service/answering.py): the passages a model reads (`passages`: an
+    Answer whose citations they are), a piece of the model's text (`delta`), or the answer to show (`final`)."""
+
+    kind: str  # "passages" | "delta" | "final"
+    text: str = ""
+    answer: Answer | None = None
+
+
 @dataclass
 class GenerationRecord:
     """One attempt at a generated answer, for the response's `check` and the benchmark."""

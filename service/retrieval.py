@@ -1,6 +1,6 @@
 """Hybrid retrieval: BM25 over jieba tokens and dense vectors, fused by reciprocal rank.
 
-A 文号 in the query (any bracket or spacing variant) puts that document's passages first.
+A 文号 the question names (Question.query_docnum, parsed once) puts that document's passages first.
 Filters (year range, type, issuer) restrict the candidate rows before ranking.
 
 Dense search goes through a backend with one method, `search(qvec, n, filters, mask)` → [(row,
@@ -136,11 +136,12 @@ class Retriever:
     def search(
         self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid",
         timings: dict | None = None, query_vector: np.ndarray | None = None,
-        signals: RetrievalSignals | None = None, lexical_query: str | None = None,
+        signals: RetrievalSignals | None = None, lexical_query: str | None = None, docnum: str | None = None,
     ) -> list[Hit]:
         """Ranked chunks. `query_vector` spares the embedding when the caller already has it;
         `lexical_query` (the query with the gazettes' words for everyday ones) replaces the query
-        for BM25 only; `signals` is filled with each retriever's top score."""
+        for BM25 only; `docnum` (the 文号 the query names, normalised) puts that document first;
+        `signals` is filled with each retriever's top score."""
         if mode not in SEARCH_MODES:
             raise ValueError(f"unknown search mode {mode!r}; choose one of {', '.join(SEARCH_MODES)}")
         timings = timings if timings is not None else {}
@@ -165,7 +166,7 @@ class Retriever:
         with timed(timings, "fusion"):
             fused = with_heads_kept(rrf_fuse(rankings), rankings) if mode == "hybrid" else {r: 1.0 / (RRF_K + i) for i, r in enumerate(rankings[0], 1)}
             order = sorted(fused, key=lambda r: -fused[r])
-            order = self._docnum_first(query, order, fused, mask)
+            order = self._docnum_first(docnum, order, fused, mask)
             tokens = tokenize(query)
             hits = [
                 Hit(chunk=self.store.chunks[r], score=round(fused.get(r, 0.0), 6), rank=i + 1, matched_terms=matched_terms(tokens, self.store.chunks[r].text))
@@ -173,9 +174,9 @@ class Retriever:
             ]
         return hits
 
-    def _docnum_first(self, query: str, order: list[int], fused: dict[int, float], mask: np.ndarray | None) -> list[int]:
-        """A 文号 in the query: that document's best-ranked chunks go first (its first chunk if none ranked)."""
-        named = self.store.find_by_docnum(query)
+    def _docnum_first(self, docnum: str | None, order: list[int], fused: dict[int, float], mask: np.ndarray | None) -> list[int]:
+        """A 文号 named: that document's best-ranked chunks go first (its first chunk if none ranked)."""
+        named = self.store.find_by_docnum(docnum) if docnum else []
         if not named:
             return order
         rows: list[int] = []

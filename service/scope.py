@@ -219,9 +219,11 @@ class CorpusScope:
         found = divisions().get(place) or divisions().get(place_stem(place)) or ()
         return region == NATIONAL or any(d.code.startswith(region) for d in found)
 
-    def foreign_places(self, question: str) -> tuple[str, ...]:
-        """Administrative places named in the question that lie outside the home region."""
-        return tuple(p for p in places_in(question) if not self.is_home(p) and not self._in_title(question, p))
+    def foreign_places(self, question: str, places: tuple[str, ...] | None = None) -> tuple[str, ...]:
+        """Administrative places named in the question that lie outside the home region (`places`:
+        the question's places when already found, Question.places)."""
+        named = places_in(question) if places is None else places
+        return tuple(p for p in named if not self.is_home(p) and not self._in_title(question, p))
 
     def _in_title(self, question: str, place: str) -> bool:
         """The place is part of a document's name the question quotes ("突破菏泽鲁西崛起的实施方案")."""

@@ -93,7 +93,8 @@ def test_a_parts_sentence_joins_its_paragraph_when_that_is_already_quoted():
     quoted for another sentence; it must still be quoted, and a lead-in never answers a part."""
     from types import SimpleNamespace
 
-    from service.answer import AnswerPolicy, _with_parts
+    from service.answer import _with_parts
+    from service.policy import AnswerPolicy
     from service.answer_writing import Evidence
     from service.evidence import TermStats
     from service.question import parse_question
@@ -150,7 +151,7 @@ def test_the_documents_best_sentence_joins_evidence_the_intent_cues_chose(top_co
 
 def test_each_part_of_a_question_gets_its_own_best_sentence():
     """The decision judges a two-part question by the sentences that answer its parts together."""
-    from service.answer import _part_bests
+    from service.decision import part_bests
     from service.evidence import TermStats
     from service.question import parse_question
 
@@ -158,7 +159,7 @@ def test_each_part_of_a_question_gets_its_own_best_sentence():
     payer = _candidate("p1", "城市集中供气设施配套费的征收对象为在城市规划区进行建设的单位和个人。", 1.0)
     start = _candidate("p2", "本通知自公布之日起施行。", 0.5)
     other = _candidate("p3", "建设单位应严格按照合同示范文本签订合同。", 2.0)
-    assert [c.sentence for c in _part_bests(q, [other, payer, start], TermStats({}, 5.0))] == [payer.sentence, start.sentence]
+    assert [c.sentence for c in part_bests(q, [other, payer, start], TermStats({}, 5.0))] == [payer.sentence, start.sentence]
 
 
 @pytest.mark.parametrize("sentence, with_title", [
@@ -167,18 +168,19 @@ def test_each_part_of_a_question_gets_its_own_best_sentence():
     ("排污单位应当按时缴纳排污权有偿使用费。", False),
 ])
 def test_a_sentence_about_its_own_document_carries_the_title(sentence, with_title):
-    from service.answer import _with_referent
+    from service.decision import with_referent
 
     c = _candidate("p1", sentence, 1.0)
     c.hit.chunk.title = "聊城市排污权有偿使用和交易试点暂行办法"
-    assert _with_referent(c) == (f"{sentence} {c.hit.chunk.title}" if with_title else sentence)
+    assert with_referent(c) == (f"{sentence} {c.hit.chunk.title}" if with_title else sentence)
 
 
 def test_decision_features_of_a_question_nothing_was_retrieved_for():
     """No hit at all (an empty index, a filter nothing passes): the features are the empty ones, no error."""
     from types import SimpleNamespace
 
-    from service.answer import AnswerPolicy, decision_features
+    from service.decision import decision_features
+    from service.policy import AnswerPolicy
     from service.evidence import TermStats
     from service.question import parse_question
     from service.results import RetrievalSignals
@@ -192,7 +194,8 @@ def test_the_intent_gap_is_how_much_better_the_topic_sentence_covers_than_the_fi
     """"高龄津贴每月发多少？": the sentence on 高龄津贴 states no amount; the amounts found are 低保's."""
     from types import SimpleNamespace
 
-    from service.answer import AnswerPolicy, decision_features
+    from service.decision import decision_features
+    from service.policy import AnswerPolicy
     from service.evidence import Candidate, TermStats
     from service.question import parse_question
     from service.results import RetrievalSignals
@@ -217,7 +220,8 @@ def test_the_section_cover_is_how_much_of_the_question_the_best_sentences_headin
     """The amount of 低保 sits under headings about 低保, not about 高龄津贴: a neighbouring subject."""
     from types import SimpleNamespace
 
-    from service.answer import AnswerPolicy, decision_features
+    from service.decision import decision_features
+    from service.policy import AnswerPolicy
     from service.evidence import Candidate, TermStats
     from service.question import parse_question
     from service.results import RetrievalSignals
@@ -356,7 +360,8 @@ def test_a_new_post_is_answered_by_the_appointment_line_first(question, new_post
 def test_person_named_is_set_when_the_best_sentence_names_the_person_asked_about():
     from types import SimpleNamespace
 
-    from service.answer import AnswerPolicy, decision_features
+    from service.decision import decision_features
+    from service.policy import AnswerPolicy
     from service.evidence import Candidate, TermStats
     from service.question import parse_question
     from service.results import RetrievalSignals
@@ -399,12 +404,13 @@ def test_the_frame_of_a_question_is_the_text_around_its_asked_slot(question, fra
 def test_a_sentence_that_says_the_question_around_a_filler_fills_its_frame(question, sentence, fills):
     from dataclasses import replace
 
-    from service.evidence import FRAME_BONUS, fills_frame, intent_bonus
+    from service.evidence import fills_frame, intent_bonus
+    from service.policy import ScoringPolicy
     from service.question import parse_question
 
     q = parse_question(question)
     assert any(fills_frame(f, sentence) for f in q.frames) is fills
-    assert intent_bonus(q, sentence) - intent_bonus(replace(q, frames=()), sentence) == pytest.approx(FRAME_BONUS if fills else 0.0)
+    assert intent_bonus(q, sentence) - intent_bonus(replace(q, frames=()), sentence) == pytest.approx(ScoringPolicy().frame_bonus if fills else 0.0)
 
 
 def test_only_words_some_retrieved_passage_holds_count_in_a_sentences_coverage():
@@ -424,7 +430,8 @@ def test_only_words_some_retrieved_passage_holds_count_in_a_sentences_coverage()
 
 @pytest.mark.parametrize("cover, full_cover, enough", [(0.5, 0.5, True), (0.5, 0.3, False), (0.3, 0.5, False), (0.4, 0.4, True)])
 def test_exact_evidence_must_cover_the_words_no_passage_holds_too(cover, full_cover, enough):
-    from service.answer import AnswerPolicy, covers_enough
+    from service.answer import covers_enough
+    from service.policy import AnswerPolicy
 
     c = _candidate("p1", "到2023年，打造试点示范项目20个以上。", 1.0)
     c.cover, c.full_cover = cover, full_cover
@@ -466,7 +473,8 @@ def test_a_part_takes_the_line_of_the_kind_it_asks_for_even_when_the_whole_quest
     whole question below min_cover but its own words (杜长涛) well."""
     from types import SimpleNamespace
 
-    from service.answer import AnswerPolicy, _with_parts
+    from service.answer import _with_parts
+    from service.policy import AnswerPolicy
     from service.answer_writing import Evidence
     from service.evidence import TermStats
     from service.question import parse_question

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-import service.answer
+import service.assessment
 import service.question
 from eval import decision_training as T
 from eval.dataset import Question
@@ -123,7 +123,7 @@ def test_rows_hold_the_questions_that_reach_the_model(monkeypatch):
     }
     monkeypatch.setattr(service.question, "parse_question",
                         lambda text, *args: SimpleNamespace(text=text, docnum=outcome[text][0]))
-    monkeypatch.setattr(service.answer, "assess", lambda ctx, q, top_k, filters, mode: SimpleNamespace(
+    monkeypatch.setattr(service.assessment, "assess", lambda ctx, q, top_k, filters, mode: SimpleNamespace(
         refusal=outcome[q.text][1], plausible=outcome[q.text][2], features=outcome[q.text][3]))
     engine = SimpleNamespace(answer_context=SimpleNamespace(term_stats=SimpleNamespace(rare=set(), people_names=set())))
     base = Question("x", "", True, (), ())

@@ -386,10 +386,9 @@ def test_generated_system_reports_checks_figures_and_first_token(monkeypatch):
     """`generated` retrieves like hybrid and asks for a checked generated answer; with a scripted
     generation the summary counts passes, figure sentences and the time to the first token."""
     from service.generation import generated_answer
-    from service.results import GenerationRecord
+    from service.results import AnswerEvent, GenerationRecord
 
-    def scripted(engine, settings, question, **kwargs):
-        a = engine.ask(question, mode=kwargs.get("mode", "hybrid"))
+    def scripted_answer(a, question):
         if not a.answered:
             return generated_answer.fall_back(a, generated_answer.NO_PASSAGES)
         if question == Q2:  # a made-up figure: the extractive answer with the reason
@@ -398,7 +397,10 @@ def test_generated_system_reports_checks_figures_and_first_token(monkeypatch):
         record = GenerationRecord(True, sentences=1, figures_ok=1, first_token_ms=7.0, text=a.answer)
         return Answer(a.answer, True, a.citations, answer_mode="generated", generation=record)
 
-    monkeypatch.setattr(generated_answer, "answer", scripted)
+    def scripted(extractive, question, *args, **kwargs):  # the model's step, after the extractive answer
+        yield AnswerEvent("final", answer=scripted_answer(extractive, question))
+
+    monkeypatch.setattr(generated_answer, "generate", scripted)
     engine = FakeEngine()
     rep = run_eval(fake_questions(), "hybrid,generated", engine=engine, progress=False, warmup=False)
     assert {c[3] for c in engine.calls if c[0] == "search"} == {"hybrid"}

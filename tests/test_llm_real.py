@@ -68,7 +68,7 @@ def test_served_model_answers_openai_style(llm_url):
 
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_generated_answers_are_checked(fake_settings, fake_engine, llm_url, question):
-    from service.generation.generated_answer import answer
+    from service.answering import answer
 
     settings = fake_settings.model_copy(update={"llm_url": llm_url, "llm_model": "0.5b", "llm_timeout": 300})
     a = answer(fake_engine, settings, question, answer_mode="generated")

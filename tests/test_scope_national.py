@@ -21,7 +21,7 @@ import pytest
 from service.scope import corpus_name
 from indexer.settings import REPO_ROOT, Settings
 from service import wording as W
-from service.answer import assess, fits_elsewhere
+from service.assessment import assess, fits_elsewhere
 from service.evidence import fits_intent
 from service.question import parse_question
 from service.scope import NATIONAL, CorpusScope, is_national, region_of

@@ -1,69 +1,32 @@
 """A generated answer: the extractive answer's passages → the model → the checks → answer or fallback.
 
-    engine.ask (the extractive answer: the passages and their citations)
+    the extractive answer (the passages and their citations; service/answering.py asks for it)
     → prompt.build_messages (numbered passages, history, question)
     → llm_client.stream_chat (the text in pieces, streamed on as `delta` events)
     → claim_check.check_answer (markers, citations, figures) on the whole text
     → the generated answer, the model's refusal, or the extractive answer with `fallback`
 
-`answer_events` yields the pieces as they come and then one final Answer; `answer` returns only
-the final Answer. Nothing here raises for a model problem: it becomes a fallback.
+`generate` yields the pieces as they come and then one final Answer. Nothing here raises for a
+model problem: it becomes a fallback. Callers go through service/answering.py, which decides
+whether an answer is generated at all.
 """
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
 from indexer.settings import Settings
 from service import wording as W
-from service.results import Answer, Filters, GenerationRecord
+from service.results import Answer, AnswerEvent, GenerationRecord
 
 from .claim_check import CheckResult, check_answer
 from .llm_client import LLMConfig, LLMUnavailable, stream_chat
 from .prompt import Passage, build_messages, passages_of
 
-if TYPE_CHECKING:
-    from service.engine import Engine
-
 LLM_NOT_CONFIGURED = "llm_not_configured: GAZETTE_LLM_URL is unset"
 LLM_UNAVAILABLE = "llm_unavailable"
 NO_PASSAGES = "no_passages: the extractive answer cites nothing to write from"
-
-
-@dataclass(frozen=True)
-class Event:
-    """The passages the model reads (`passages`: an Answer whose citations they are), a piece of
-    the model's text (`delta`), or the answer to show (`final`)."""
-
-    kind: str  # "passages" | "delta" | "final"
-    text: str = ""
-    answer: Answer | None = None
-
-
-def answer(engine: Engine, settings: Settings, question: str, history: list[dict] | None = None,
-           top_k: int | None = None, filters: Filters | None = None, mode: str = "hybrid",
-           answer_mode: str | None = None, config: LLMConfig | None = None) -> Answer:
-    """The final answer of `answer_events`, without the pieces."""
-    final = None
-    for event in answer_events(engine, settings, question, history, top_k, filters, mode, answer_mode, config):
-        if event.kind == "final":
-            final = event.answer
-    assert final is not None
-    return final
-
-
-def answer_events(engine: Engine, settings: Settings, question: str, history: list[dict] | None = None,
-                  top_k: int | None = None, filters: Filters | None = None, mode: str = "hybrid",
-                  answer_mode: str | None = None, config: LLMConfig | None = None) -> Iterator[Event]:
-    """The extractive answer, or (answer_mode "generated", else GAZETTE_ANSWER_MODE) a generated one."""
-    started = time.perf_counter()
-    extractive = engine.ask(question, history=history, top_k=top_k, filters=filters, mode=mode)
-    if (answer_mode or settings.answer_mode) != "generated":
-        yield Event("final", answer=extractive)
-        return
-    yield from generate(extractive, question, history, settings, lambda: refusal_text(engine, settings), started, config)
 
 
 def refusal_text(engine, settings: Settings) -> str:
@@ -74,19 +37,19 @@ def refusal_text(engine, settings: Settings) -> str:
 
 def generate(extractive: Answer, question: str, history: list[dict] | None, settings: Settings,
              refusal: Callable[[], str],
-             started: float | None = None, config: LLMConfig | None = None) -> Iterator[Event]:
+             started: float | None = None, config: LLMConfig | None = None) -> Iterator[AnswerEvent]:
     """Ask the model to write the answer from the extractive answer's passages, then check it."""
     started = started if started is not None else time.perf_counter()
     config = config or LLMConfig.of(settings)
     if config is None:
-        yield Event("final", answer=fall_back(extractive, LLM_NOT_CONFIGURED))
+        yield AnswerEvent("final", answer=fall_back(extractive, LLM_NOT_CONFIGURED))
         return
     if not extractive.answered or not extractive.citations:
-        yield Event("final", answer=fall_back(extractive, NO_PASSAGES))
+        yield AnswerEvent("final", answer=fall_back(extractive, NO_PASSAGES))
         return
     passages = passages_of(extractive, settings.llm_passages, settings.llm_passage_chars)
     messages = build_messages(question, passages, history)
-    yield Event("passages", answer=replace(extractive, citations=_cited(extractive, passages)))
+    yield AnswerEvent("passages", answer=replace(extractive, citations=_cited(extractive, passages)))
     parts: list[str] = []
     first_token_ms = None
     t = time.perf_counter()
@@ -95,11 +58,11 @@ def generate(extractive: Answer, question: str, history: list[dict] | None, sett
             if first_token_ms is None:
                 first_token_ms = _ms(started)
             parts.append(piece)
-            yield Event("delta", piece)
+            yield AnswerEvent("delta", piece)
     except LLMUnavailable as e:
         record = GenerationRecord(passed=False, failed_check=LLM_UNAVAILABLE, first_token_ms=first_token_ms, llm_ms=_ms(t),
                                   text="".join(parts))
-        yield Event("final", answer=fall_back(extractive, f"{LLM_UNAVAILABLE}: {e}", record))
+        yield AnswerEvent("final", answer=fall_back(extractive, f"{LLM_UNAVAILABLE}: {e}", record))
         return
     llm_ms = _ms(t)
     text = "".join(parts).strip()
@@ -107,9 +70,9 @@ def generate(extractive: Answer, question: str, history: list[dict] | None, sett
     record = _record(result, text, first_token_ms, llm_ms)
     timing = {**extractive.timing_ms, "first_token": first_token_ms or llm_ms, "llm": llm_ms, "total": _ms(started)}
     if not result.passed:
-        yield Event("final", answer=fall_back(extractive, result.fallback, record, timing))
+        yield AnswerEvent("final", answer=fall_back(extractive, result.fallback, record, timing))
     else:
-        yield Event("final", answer=_generated(extractive, passages, text, result, record, refusal, timing))
+        yield AnswerEvent("final", answer=_generated(extractive, passages, text, result, record, refusal, timing))
 
 
 def fall_back(extractive: Answer, reason: str | None, record: GenerationRecord | None = None,

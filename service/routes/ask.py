@@ -15,15 +15,15 @@ from starlette.concurrency import iterate_in_threadpool
 
 from indexer.errors import GazetteError
 from indexer.settings import Settings
+from service import answering
 from service.answer_records import new_answer_id, record_answer
 from service.deps import EngineDep, SettingsDep, checked_question
-from service.results import Answer
+from service.results import Answer, AnswerEvent
 from service.schemas.ask import AskRequest, AskResponse, CitationOut
 from service.schemas.common import error_responses
 
 if TYPE_CHECKING:
     from service.engine import Engine
-    from service.generation.generated_answer import Event
 
 logger = logging.getLogger(__name__)
 
@@ -63,12 +63,10 @@ async def chat_question(
     )
 
 
-def engine_events(engine: Engine, question: str, body: AskRequest, settings: Settings) -> Iterator[Event]:
-    """The answer as events (blocking): extractive, or generated and checked (service/generation)."""
-    from service.generation.generated_answer import answer_events as generation_events
-
-    return generation_events(engine, settings, question, history=body.history_dicts(), top_k=body.top_k,
-                             filters=body.engine_filters(), mode=body.mode, answer_mode=body.answer_mode)
+def engine_events(engine: Engine, question: str, body: AskRequest, settings: Settings) -> Iterator[AnswerEvent]:
+    """The answer to the request as events (blocking), from the one entry point, service/answering.py."""
+    return answering.answer_events(engine, settings, question, history=body.history_dicts(), top_k=body.top_k,
+                                   filters=body.engine_filters(), mode=body.mode, answer_mode=body.answer_mode)
 
 
 def answer_with_timing(engine: Engine, question: str, body: AskRequest, settings: Settings) -> AskResponse:
