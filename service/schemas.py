@@ -383,6 +383,14 @@ class ParagraphOut(BaseModel):
     text: str
     kind: str
     page: int | None = Field(None, description="the printed page it starts on (PDF sources)")
+    table: dict | None = Field(
+        None,
+        description="kind table_header / table_row: {caption, header, cells, inherited}; `cells` as printed (the text is "
+                    "them joined by a tab), `inherited` empty or as long as `cells`: for a blank leading cell under a "
+                    "cell merged over rows, the value printed above",
+    )
+    day: str | None = Field(None, description="kind chronicle (大事记): ISO date of the day it is listed under")
+    day_end: str | None = Field(None, description="kind chronicle: the last day when it is listed under a range (12—13日)")
 
     @classmethod
     def from_paragraph(cls, p: Paragraph) -> ParagraphOut:
@@ -393,6 +401,9 @@ class ParagraphOut(BaseModel):
             text=p.text,
             kind=p.kind,
             page=p.page,
+            table=p.table.as_dict() if p.table else None,
+            day=p.day,
+            day_end=p.day_end,
         )
 
 
