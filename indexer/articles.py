@@ -243,7 +243,7 @@ def restore_moved_blocks(articles: list[Article]) -> int:
             moved += 1
             i += len(host_part)
     for a in articles:  # markers whose partner was never found
-        a.lines = [MOVED_TO_RE.sub("", s).rstrip() for s in a.lines]
+        a.lines = [MOVED_TO_RE.sub("", s).rstrip(" ") for s in a.lines]  # a table row's trailing tabs are blank cells
     return moved
 
 
@@ -258,7 +258,7 @@ def _insert_at_break(article: Article, block: list[str]) -> None:
     """Insert the block right after the article's first open 下转 marker (or at its end)."""
     for k, s in enumerate(article.lines):
         if MOVED_TO_RE.search(s):
-            article.lines[k] = MOVED_TO_RE.sub("", s).rstrip()
+            article.lines[k] = MOVED_TO_RE.sub("", s).rstrip(" ")
             article.lines[k + 1 : k + 1] = block
             return
     article.lines.extend(block)

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 # shapes the index (sentence_keys, the manifest) bumps index_files.FORMAT_VERSION or INDEX_LOGIC_VERSION.
 INDEX_SHAPING_MODULES = (
     "text", "numerals", "frontmatter", "articles", "paragraphs", "metadata", "parser", "duplicates", "models",
-    "chunker", "tokens", "lexical", "store", "index_files", "pages",
+    "chunker", "tokens", "lexical", "store", "index_files", "pages", "tables", "chronicle",
 )
 INDEX_LOGIC_VERSION = 1  # build.py's own index-shaping logic (sentence_keys, what is embedded)
 EMBED_BUCKET = 64  # texts per embedding call, after sorting by length

@@ -3,20 +3,30 @@
 A chunk never crosses a document or an embedded document (办法/方案 inside a notice). Units are
 never split unless too long: a 第X条 with its continuation paragraphs, a lead-in line ending in
 "：" with its list, a 大事记 day entry (with its △ entries), a whole 任免 notice, a heading with the
-paragraphs under it. Sibling units under one parent are merged up to a target length. Tables are
-cut into row groups that repeat their header row. Chunk text is verbatim paragraph text.
+paragraphs under it. Sibling units under one parent are merged up to a target length. A table
+(indexer.tables) is a chunk of its caption and header, and a chunk for each body row, indexed with
+the header name before each cell (measured on dev: adding chunks of the whole table, in row groups,
+changed nothing); lone rows are cut into row groups that repeat their first row. A 大事记 chunk is indexed under its day's date. Chunk text is verbatim
+paragraph text; what retrieval indexes besides is Chunk.index_text (embedding_text).
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
 
+from .chronicle import day_words, is_day_heading
 from .models import Chunk, Document, Paragraph
-from .paragraphs import DAY_RE
+from .tables import row_index_text
 from .text import is_lead_in
 
 TokenCounter = Callable[[str], int]
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[。；！？])")
+TABLE_KINDS = ("table_caption", "table_header", "table_row")
+
+
+def _is_structured_row(p: Paragraph) -> bool:
+    """A body row of a recognised table: a unit and a chunk of its own."""
+    return p.kind == "table_row" and p.table is not None
 
 
 def _parent(p: Paragraph) -> tuple[str, ...]:
@@ -40,10 +50,17 @@ def structural_units(doc: Document) -> list[list[Paragraph]]:
             units.append([p])
         elif doc.type == "大事记":
             # a day entry starts a unit; △ entries and broken lines belong to the last day
-            if DAY_RE.match(p.text) or p.kind == "signature":
+            if is_day_heading(p.text) or p.kind == "signature":
                 units.append([p])
             else:
                 prev.append(p)
+        elif _is_structured_row(p) or p.kind == "table_caption":
+            units.append([p])
+        elif p.kind == "table_header":
+            if prev[-1].kind == "table_caption":
+                prev.append(p)
+            else:
+                units.append([p])
         elif p.kind == "table_row":
             if prev[-1].kind == "table_row" or is_lead_in(prev[-1].text) or prev[-1].kind == "heading":
                 prev.append(p)
@@ -51,7 +68,7 @@ def structural_units(doc: Document) -> list[list[Paragraph]]:
                 units.append([p])
         elif prev[-1].kind == "heading" and p.kind != "heading":
             prev.append(p)  # a heading stays with what it heads
-        elif p.kind in ("text", "signature") and not p.text.startswith("第") and prev[-1].kind != "table_row" and p.heading_path == prev[-1].heading_path:
+        elif p.kind in ("text", "signature") and not p.text.startswith("第") and prev[-1].kind not in TABLE_KINDS and p.heading_path == prev[-1].heading_path:
             prev.append(p)  # continuation paragraph of the same 条 / item
         elif p.kind == "list_item" and is_lead_in(prev[0].text) and len(p.heading_path) >= len(prev[0].heading_path):
             prev.append(p)  # a list stays with its lead-in line
@@ -135,8 +152,8 @@ def chunk_document(doc: Document, count: TokenCounter, max_tokens: int = 512, ta
                 groups
                 and doc.type not in ("大事记",)
                 and parent == last_parent
-                and piece[0][0].kind != "table_row"
-                and groups[-1][-1][0].kind != "table_row"
+                and piece[0][0].kind not in TABLE_KINDS
+                and groups[-1][-1][0].kind not in TABLE_KINDS
                 and sum(len(t) for _, t in groups[-1]) + text_len <= target_chars
                 and count("\n".join([t for _, t in groups[-1]] + [t for _, t in piece])) <= max_tokens
             )
@@ -159,6 +176,16 @@ def _common_path(paths: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _index_text(group: list[tuple[Paragraph, str]], text: str) -> str | None:
+    """What retrieval should read for a chunk instead of its verbatim text, or None (the text)."""
+    first = group[0][0]
+    if len(group) == 1 and _is_structured_row(first):
+        return row_index_text(first.table)
+    if first.day:
+        return f"{day_words(first.day, first.day_end)}\n{text}"
+    return None
+
+
 def _make_chunk(doc: Document, k: int, group: list[tuple[Paragraph, str]], count: TokenCounter) -> Chunk:
     text = "\n".join(t for _, t in group)
     paragraph_ids = tuple(dict.fromkeys(p.paragraph_id for p, _ in group))
@@ -175,6 +202,8 @@ def _make_chunk(doc: Document, k: int, group: list[tuple[Paragraph, str]], count
         date=doc.date,
         type=doc.type,
         issuer=doc.issuer,
+        index_text=_index_text(group, text),
+        day=group[0][0].day,
     )
 
 
@@ -183,7 +212,9 @@ def chunk_documents(docs: list[Document], count: TokenCounter, max_tokens: int =
 
 
 def embedding_text(chunk: Chunk) -> str:
-    """What the embedder and BM25 see: the document label and section path give the chunk context."""
+    """What the embedder and BM25 see: the document label and section path give the chunk context;
+    a table row reads with its header and caption, a 大事记 entry under its date."""
     label = f"{chunk.title}（{chunk.docnum}）" if chunk.docnum else chunk.title
     path = " > ".join(chunk.heading_path[1:])
-    return f"{label}\n{path}\n{chunk.text}" if path else f"{label}\n{chunk.text}"
+    body = chunk.index_text or chunk.text
+    return f"{label}\n{path}\n{body}" if path else f"{label}\n{body}"

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .lexical import BM25Index
     from .store import Store
 
-FORMAT_VERSION = 3  # 3: paragraphs keep their page, documents their source format
+FORMAT_VERSION = 4  # 3: paragraphs keep their page, documents their source format; 4: table rows and 大事记 days
 MANIFEST = "manifest.json"
 STORE = "store.sqlite3"
 FAISS_FILE = "dense.faiss"

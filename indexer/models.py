@@ -24,6 +24,37 @@ class Validity:
 
 
 @dataclass(frozen=True)
+class TableRow:
+    """A table row's structure: the cells as printed, with the header and caption they read under.
+
+    `inherited` is empty, or as long as `cells`: for a blank leading cell of a row under a merged
+    cell (类别 printed once for the rows it spans) it holds the value printed above, else "". It is
+    never part of the row's text, which stays the printed cells joined by a tab.
+    """
+
+    caption: str | None
+    header: tuple[str, ...]
+    cells: tuple[str, ...]
+    inherited: tuple[str, ...] = ()
+
+    def labelled_cells(self) -> list[tuple[str, str]]:
+        """(header name, value) of every non-blank cell, inherited values included, in column order."""
+        out = []
+        for k, cell in enumerate(self.cells):
+            value = cell or (self.inherited[k] if k < len(self.inherited) else "")
+            if value:
+                out.append((self.header[k] if k < len(self.header) else "", value))
+        return out
+
+    def as_dict(self) -> dict:
+        return {"caption": self.caption, "header": list(self.header), "cells": list(self.cells), "inherited": list(self.inherited)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TableRow":
+        return cls(d.get("caption"), tuple(d["header"]), tuple(d["cells"]), tuple(d.get("inherited", ())))
+
+
+@dataclass(frozen=True)
 class Paragraph:
     """One logical paragraph of an article, its text repaired but otherwise verbatim."""
 
@@ -32,8 +63,12 @@ class Paragraph:
     index: int
     heading_path: tuple[str, ...]  # e.g. ("聊城市烈士褒扬办法", "第三章 褒扬", ...)
     text: str
-    kind: str = "text"  # title | text | heading | list_item | table_row | signature | chronicle | appointment
+    # title | text | heading | list_item | table_caption | table_header | table_row | signature | chronicle | appointment
+    kind: str = "text"
     page: int | None = None  # the printed page it starts on (PDF sources); None where the source has no pages
+    table: TableRow | None = None  # table_header and table_row paragraphs: the row's cells and header
+    day: str | None = None  # 大事记 paragraphs: ISO date of the day heading it is listed under (a range's first day)
+    day_end: str | None = None  # the last day of a range heading ("12—13日"); None for one day
 
 
 @dataclass
@@ -105,6 +140,10 @@ class Chunk:
     date: str | None
     type: str
     issuer: str | None
+    # What retrieval indexes in place of `text` when the paragraphs need their context spelt out:
+    # a table row with its caption and header names ("caption｜类别 民生福祉｜指标 …"). None: `text`.
+    index_text: str | None = None
+    day: str | None = None  # a 大事记 chunk: ISO date of its day (a range's first day)
 
     @property
     def section(self) -> str:

@@ -1,7 +1,9 @@
 """Logical paragraphs of an article body: hard line breaks joined, headings tracked as a path.
 
-Input: the cleaned body lines of one article (header lines already taken off).
-Output: (heading_path, text, kind) triples in reading order.
+Input: the cleaned body lines of one article (header lines already taken off); a table row is
+its cells joined by a tab (indexer.tables).
+Output: RawParagraphs (heading_path, text, kind; a table row's structure, a 大事记 item's day) in
+reading order.
 """
 from __future__ import annotations
 
@@ -9,6 +11,9 @@ import re
 from dataclasses import dataclass
 
 from .articles import ISSUER_RE
+from .chronicle import day_heading, is_day_heading, title_month
+from .models import TableRow
+from .tables import is_table_row, table_cells, with_table_structure
 from .numerals import HEADING_NUMERALS
 from .text import ends_sentence, has_punctuation, is_date_line, strip_spaces
 
@@ -25,8 +30,6 @@ MARKERS: list[tuple[int, re.Pattern]] = [
 ]
 BOX_RE = re.compile(r"^专栏\s*\d+")
 ANNEX_RE = re.compile(r"^附件\s*\d*\s*[：:]?")
-DAY_RE = re.compile(r"^(\d{1,2})(日|\s*[-—–－~]\s*\d{1,2}日)[，,、]")
-DAY_RANGE_RE = re.compile(r"^(\d{1,2}(?:\s*[-—–－~]\s*\d{1,2})?日)")
 EMBEDDED_SUFFIXES = ("办法", "方案", "措施", "制度", "纲要", "规划", "章程", "细则", "规定", "计划", "意见", "规则", "标准", "清单", "指标体系")
 TABLE_SEP_RE = re.compile(r"^\|?\s*:?-{2,}")
 
@@ -36,6 +39,9 @@ class RawParagraph:
     heading_path: tuple[str, ...]
     text: str
     kind: str
+    table: TableRow | None = None
+    day: str | None = None  # 大事记: ISO date of the day it is listed under
+    day_end: str | None = None  # the last day of a range heading
 
 
 def marker_level(s: str) -> int | None:
@@ -54,10 +60,6 @@ def is_heading_line(s: str) -> bool:
         return False
     rest = re.sub(r"^(第[^篇章节]+[篇章节]|[^、）)．.]+[、）)．.]|专栏\s*\d+[：:]?)", "", s, count=1)
     return len(rest) <= 30 and not any(ch in "，。；：、！？,;:" for ch in rest)
-
-
-def is_table_row(s: str) -> bool:
-    return "\t" in s.strip("\t") or (s.startswith("|") and s.count("|") >= 3)
 
 
 def is_embedded_title(s: str) -> bool:
@@ -88,7 +90,7 @@ def _is_standalone(s: str) -> bool:
 def _starts_unit(s: str, chronicle: bool) -> bool:
     if marker_level(s) is not None or ANNEX_RE.match(s) or s.startswith(("△", "——")):
         return True
-    return chronicle and bool(DAY_RE.match(s))
+    return chronicle and is_day_heading(s)
 
 
 # A heading-like item line at least this long, among sentence items, is a cut sentence; shorter
@@ -135,7 +137,8 @@ def broken_item_lines(lines: list[str], chronicle: bool = False) -> set[int]:
 
 def join_lines(lines: list[str], chronicle: bool = False) -> list[str]:
     """Join hard line breaks: a line continues when it ends mid-sentence and the next is no new unit."""
-    kept = [raw.strip() for raw in lines if raw.strip() and not TABLE_SEP_RE.match(raw.strip())]
+    # a table row keeps its blank leading and trailing cells: only rows hold a tab
+    kept = [raw if is_table_row(raw) else raw.strip() for raw in lines if raw.strip() and not TABLE_SEP_RE.match(raw.strip())]
     broken = broken_item_lines(kept, chronicle)
     out: list[str] = []
     open_ = False
@@ -145,8 +148,15 @@ def join_lines(lines: list[str], chronicle: bool = False) -> list[str]:
         else:
             out.append(s)
         standalone = _is_standalone(out[-1]) and not (i in broken and out[-1] == s)
+        standalone = standalone or (chronicle and out[-1] == s and _is_day_line(s))
         open_ = not ends_sentence(out[-1]) and not standalone
     return out
+
+
+def _is_day_line(s: str) -> bool:
+    """A 大事记 day heading alone on its line ("7日", "4月7日"): the day's items follow on their own lines."""
+    m = day_heading(s, (2000, 1))  # any month: only the shape is asked
+    return m is not None and m.standalone
 
 
 def _heading_label(s: str, level: int) -> str:
@@ -180,27 +190,25 @@ def _kind(s: str, chronicle: bool) -> str:
     return "list_item" if level is not None and level >= 5 else "text"
 
 
-def _table_cells(s: str) -> list[str]:
-    if s.startswith("|"):
-        return [c.strip() for c in s.strip().strip("|").split("|")]
-    return [c.strip() for c in s.split("\t")]
-
-
 def build_paragraphs(lines: list[str], root: str, chronicle: bool = False) -> list[RawParagraph]:
-    """Paragraphs with heading paths. `root` heads every path (the article title)."""
+    """Paragraphs with heading paths. `root` heads every path (the article title); a 大事记's
+    title names the month its day headings are in."""
     texts = _drop_near_duplicates(join_lines(lines, chronicle))
     out: list[RawParagraph] = []
     stack: list[tuple[int, str]] = []  # (level, label)
     base = (root,)
-    day: str | None = None
+    month = title_month(root) if chronicle else None
+    day = None  # the chronicle.DayHeading the items are under
     table_header: str | None = None
     for s in texts:
         kind = _kind(s, chronicle)
+        if chronicle and kind == "signature" and (heading := day_heading(s, month)) and heading.first[:7] == _month_iso(month):
+            kind = "chronicle"  # a date line of the chronicle's own month heads a day; another one signs
         if kind == "table_row":
-            cells = _table_cells(s)
+            cells = table_cells(s)
             if table_header is None:
                 table_header = s
-            elif _table_cells(table_header) == cells:
+            elif table_cells(table_header) == cells:
                 continue  # the header row repeated on every printed page
         else:
             table_header = None
@@ -209,17 +217,24 @@ def build_paragraphs(lines: list[str], root: str, chronicle: bool = False) -> li
             out.append(RawParagraph(base, s, kind))
             continue
         if chronicle:
-            m = DAY_RANGE_RE.match(s) if DAY_RE.match(s) else None
-            if m:
-                day = m[1]
-            path = base + ((day,) if day else ())
-            out.append(RawParagraph(path, s, "chronicle" if kind != "signature" else kind))
+            heading = day_heading(s, month) if kind != "signature" else None
+            if heading:
+                day = heading
+            path = base + ((day.label,) if day else ())
+            if kind == "signature":
+                out.append(RawParagraph(path, s, kind))
+            else:
+                out.append(RawParagraph(path, s, "chronicle", day=day.first if day else None, day_end=day.last if day else None))
             continue
         level = marker_level(s)
         if ANNEX_RE.match(s) and not has_punctuation(s.split("：", 1)[-1] if "：" in s else ""):
             stack = [(0, ANNEX_RE.match(s)[0].rstrip("：:") or "附件")]
-        elif level is not None and kind != "signature":
+        elif level is not None and kind not in ("signature", "table_row"):  # a row's "一、…" cell heads no section
             stack = [(lv, lab) for lv, lab in stack if lv < level]
             stack.append((level, _heading_label(s, level)))
         out.append(RawParagraph(base + tuple(lab for _, lab in stack), s, kind))
-    return out
+    return with_table_structure(out)
+
+
+def _month_iso(month: tuple[int, int] | None) -> str | None:
+    return f"{month[0]:04d}-{month[1]:02d}" if month else None

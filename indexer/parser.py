@@ -23,6 +23,7 @@ from .metadata import document_type, read_header, read_validity, signing_date, t
 from .models import Document, GazetteIssue, Paragraph, Validity
 from .pages import documents_with_pages
 from .paragraphs import RawParagraph, build_paragraphs, is_embedded_title
+from .tables import table_row_lines
 from .text import clean_line, iso_date, normalize_docnum, strip_markup, strip_spaces
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def parse_lines(lines: list[str], path: Path, meta: dict[str, str] | None = None
     """
     raw_lines = [strip_markup(s) for s in lines]
     front = parse_front_matter(raw_lines)
-    body = [clean_line(s) for s in raw_lines[front.body_start :]]
+    body = clean_body(lines[front.body_start :])
     meta_found: dict[str, str] = {}
     if not front.is_gazette_issue:
         body, meta_found = take_web_metadata(body)
@@ -98,6 +99,12 @@ def parse_lines(lines: list[str], path: Path, meta: dict[str, str] | None = None
         log.warning("%s: %d articles found but the table of contents lists %d", path, len(articles), len(front.toc))
     restore_moved_blocks(articles)
     return [_document(a, front.issue, path) for a in articles]
+
+
+def clean_body(lines: list[str]) -> list[str]:
+    """The body's lines cleaned; a table row cell by cell, its cells joined by a tab (indexer.tables)."""
+    rows = table_row_lines(lines)
+    return [rows[i] if i in rows else clean_line(strip_markup(s)) for i, s in enumerate(lines)]
 
 
 def take_web_metadata(lines: list[str]) -> tuple[list[str], dict[str, str]]:
@@ -143,7 +150,8 @@ def _document(article: Article, issue: GazetteIssue | None, path: Path) -> Docum
         date = iso_date(article.meta.get("成文日期", ""))  # a web page's metadata table
     doc_id = make_doc_id(article.docnum, header.title, issue, date)
     paragraphs = [
-        Paragraph(f"{doc_id}-p{k:04d}", doc_id, k, p.heading_path, p.text, p.kind) for k, p in enumerate(raw)
+        Paragraph(f"{doc_id}-p{k:04d}", doc_id, k, p.heading_path, p.text, p.kind, table=p.table, day=p.day, day_end=p.day_end)
+        for k, p in enumerate(raw)
     ]
     validity = read_validity([p.text for p in paragraphs], date)
     embedded = tuple(

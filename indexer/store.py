@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import DocumentNotFound
-from .models import Chunk, Document, GazetteIssue, Paragraph, Validity
+from .models import Chunk, Document, GazetteIssue, Paragraph, TableRow, Validity
 from .text import DOCNUM_RE, normalize_docnum
 
 SCHEMA = """
@@ -26,12 +26,13 @@ CREATE TABLE documents (
 );
 CREATE TABLE paragraphs (
   paragraph_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id), idx INTEGER NOT NULL,
-  heading_path_json TEXT NOT NULL, text TEXT NOT NULL, kind TEXT NOT NULL, page INTEGER
+  heading_path_json TEXT NOT NULL, text TEXT NOT NULL, kind TEXT NOT NULL, page INTEGER,
+  table_json TEXT, day TEXT, day_end TEXT
 );
 CREATE TABLE chunks (
   row INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL REFERENCES documents(doc_id),
   idx INTEGER NOT NULL, paragraph_ids_json TEXT NOT NULL, heading_path_json TEXT NOT NULL, text TEXT NOT NULL,
-  n_tokens INTEGER NOT NULL
+  n_tokens INTEGER NOT NULL, index_text TEXT, day TEXT
 );
 CREATE INDEX paragraphs_doc ON paragraphs(doc_id, idx);
 CREATE INDEX documents_docnum ON documents(docnum);
@@ -55,17 +56,21 @@ def write_store(path: Path, docs: list[Document], chunks: list[Chunk]) -> None:
             ],
         )
         db.executemany(
-            "INSERT INTO paragraphs VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO paragraphs VALUES (?,?,?,?,?,?,?,?,?,?)",
             [
-                (p.paragraph_id, p.doc_id, p.index, json.dumps(p.heading_path, ensure_ascii=False), p.text, p.kind, p.page)
+                (
+                    p.paragraph_id, p.doc_id, p.index, json.dumps(p.heading_path, ensure_ascii=False), p.text, p.kind, p.page,
+                    json.dumps(p.table.as_dict(), ensure_ascii=False) if p.table else None, p.day, p.day_end,
+                )
                 for d in docs
                 for p in d.paragraphs
             ],
         )
         db.executemany(
-            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)",
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)",
             [
-                (row, c.chunk_id, c.doc_id, c.index, json.dumps(c.paragraph_ids), json.dumps(c.heading_path, ensure_ascii=False), c.text, c.n_tokens)
+                (row, c.chunk_id, c.doc_id, c.index, json.dumps(c.paragraph_ids), json.dumps(c.heading_path, ensure_ascii=False), c.text, c.n_tokens,
+                 c.index_text, c.day)
                 for row, c in enumerate(chunks)
             ],
         )
@@ -95,8 +100,11 @@ class Store:
     def load(cls, path: Path) -> "Store":
         with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
             paras: dict[str, list[Paragraph]] = {}
-            for pid, doc_id, idx, hp, text, kind, page in db.execute("SELECT * FROM paragraphs ORDER BY doc_id, idx"):
-                paras.setdefault(doc_id, []).append(Paragraph(pid, doc_id, idx, tuple(json.loads(hp)), text, kind, page))
+            for pid, doc_id, idx, hp, text, kind, page, table, day, day_end in db.execute("SELECT * FROM paragraphs ORDER BY doc_id, idx"):
+                paras.setdefault(doc_id, []).append(
+                    Paragraph(pid, doc_id, idx, tuple(json.loads(hp)), text, kind, page,
+                              table=TableRow.from_dict(json.loads(table)) if table else None, day=day, day_end=day_end)
+                )
             docs = []
             for row in db.execute("SELECT * FROM documents ORDER BY ord"):
                 doc_id, docnum, title, issuer, date, type_, issue, validity, source, embedded, _, fmt, pages = row
@@ -116,9 +124,9 @@ class Store:
                     chunk_id=cid, doc_id=doc_id, index=idx, paragraph_ids=tuple(json.loads(pids)),
                     heading_path=tuple(json.loads(hp)), text=text, n_tokens=n,
                     docnum=by_id[doc_id].docnum, title=by_id[doc_id].title, date=by_id[doc_id].date,
-                    type=by_id[doc_id].type, issuer=by_id[doc_id].issuer,
+                    type=by_id[doc_id].type, issuer=by_id[doc_id].issuer, index_text=index_text, day=day,
                 )
-                for _, cid, doc_id, idx, pids, hp, text, n in db.execute("SELECT * FROM chunks ORDER BY row")
+                for _, cid, doc_id, idx, pids, hp, text, n, index_text, day in db.execute("SELECT * FROM chunks ORDER BY row")
             ]
         return cls(docs, chunks)
 

@@ -377,7 +377,7 @@ def test_read_document(client):
         "paragraph_id": "2023-08-ling46-p0002", "index": 2,
         "heading_path": ["聊城市烈士褒扬办法", "第一章 总则"],
         "text": "第十九条 烈士褒扬金标准为烈士牺牲时上一年度全国城镇居民人均可支配收入的30倍。", "kind": "text",
-        "page": None,
+        "page": None, "table": None, "day": None, "day_end": None,
     }
     assert (data["source_format"], data["source_pages"], data["source_url"]) == ("text", None, "/api/documents/2023-08-ling46/source")
 

@@ -68,13 +68,18 @@ def test_appointment_notice_is_one_chunk(corpus):
     assert len(own) == 1 and "齐现强为聊城市农业技术推广服务中心主任" in own[0].text
 
 
-def test_long_table_split_into_row_groups_with_header(corpus):
+def test_table_rows_are_chunks_and_the_repeated_header_one_chunk(corpus):
+    """A Markdown table printed over four pages: its header (repeated on each) is one chunk, every
+    body row a chunk of its own, indexed with the header names before its cells."""
     docs, chunks = corpus
     doc = next(d for d in docs if d.docnum == "聊政发〔2018〕61号")
     header = "|重点任务|序号|具体任务|建设目标|责任单位|完成时限|"
-    groups = [c for c in chunks if c.doc_id == doc.doc_id and header in c.text]
-    assert len(groups) >= 2
-    assert all(c.text.count(header) == 1 for c in groups)
+    assert [c.text for c in chunks if c.doc_id == doc.doc_id and header in c.text] == [header]
+    rows = {p.paragraph_id: p for p in doc.paragraphs if p.kind == "table_row"}
+    row_chunks = [c for c in chunks if c.doc_id == doc.doc_id and set(c.paragraph_ids) & set(rows)]
+    assert len(row_chunks) == len(rows) and all(len(c.paragraph_ids) == 1 for c in row_chunks)
+    first = next(c for c in row_chunks if c.text.startswith("|一、构建区域创新发展新格局"))
+    assert first.index_text.startswith("重点任务 一、构建区域创新发展新格局｜序号 1｜具体任务 有序推进高新技术园区建设｜")
 
 
 def test_small_token_limit_splits_long_paragraphs_verbatim(synthetic_gazette):

@@ -31,6 +31,12 @@ def test_manifest_and_store_round_trip(fake_settings):
     assert [d.summary() for d in store.documents()] == [d.summary() for d in docs]
     assert [p.text for p in store.documents()[7].paragraphs] == [p.text for p in docs[7].paragraphs]
     assert len(store.chunks) == m["chunks"]
+    # every paragraph comes back whole: a table row's structure, a 大事记 item's day
+    assert [d.paragraphs for d in store.documents()] == [d.paragraphs for d in docs]
+    row = next(p for d in store.documents() for p in d.paragraphs if p.text.startswith("\t基本养老保险参保人数"))
+    assert (row.table.cells, row.table.inherited[0]) == (("", "基本养老保险参保人数(万人)", "396.3", "408", "2.3", "预期性"), "民生福祉")
+    item = next(c for c in store.chunks if c.text.startswith("14日，市委副书记、代市长李长萍以视频会议形式主持召开市政府第64次常务会议"))
+    assert (item.day, item.index_text.split("\n")[0]) == ("2020-04-14", "2020年4月14日")
 
 
 def test_rebuild_of_unchanged_corpus_does_nothing_and_new_file_embeds_only_its_chunks(tmp_path, synthetic_gazette):
@@ -100,4 +106,4 @@ def test_loading_checks_manifest(tmp_path, fake_settings):
     with pytest.raises(IndexMismatchError, match="built with model 'fake-64'"):
         Engine.load(other)
     m = json.loads((fake_settings.index_dir / MANIFEST).read_text())
-    assert m["format_version"] == 3
+    assert m["format_version"] == 4  # 4: table rows and 大事记 days

@@ -213,8 +213,9 @@ def test_synthetic_gazette_traps():
     assert "第三条 测试补贴由市民政局负责发放，申请人向社区提交申请材料，社区应当在5个工作日内完成初审。" in texts
     assert "第四条 本办法自2030年4月1日起施行，有效期至2032年3月31日。《聊城市旧测试办法》（聊政发〔2025〕3号）同时废止。" in texts
     assert rules.validity.repeals == ("聊政发〔2025〕3号",)
-    table = [p.text for p in docs[1].paragraphs if p.kind == "table_row"]
-    assert table == ["|项目|标准|责任单位|", "|城市| 300元|市民政局|", "|农村| 2400元|市民政局|"]  # repeated header dropped
+    table = [(p.kind, p.text) for p in docs[1].paragraphs if p.kind.startswith("table")]
+    assert table == [("table_header", "|项目|标准|责任单位|"), ("table_row", "|城市| 300元|市民政局|"), ("table_row", "|农村| 2400元|市民政局|")]  # repeated header dropped
+    assert [p.table.cells for p in docs[1].paragraphs if p.kind == "table_row"] == [("城市", "300元", "市民政局"), ("农村", "2400元", "市民政局")]
     chron = docs[2]
     assert chron.title == "聊城市人民政府大事记（2030年1月）"
     assert [(p.kind, p.text) for p in chron.paragraphs[:1]] == [("title", "聊城市人民政府大事记（2030年1月）")]

@@ -151,7 +151,7 @@ def test_indentation_line_breaks_and_tables_in_the_body(tmp_path: Path) -> None:
         "2018年9月20日",
         "类别\t城市\t农村",
         "低保标准\t440元\t300元",
-        "特困人员（城乡统一）\t660元",  # a cell spanning two columns, once
+        "特困人员（城乡统一）\t\t660元",  # a cell spanning two columns: once, then a blank cell (660元 stays under 农村)
         "　　本通知自2018年10月1日起执行。",
     ]
 
@@ -261,7 +261,7 @@ def test_docx_merged_cell_line_break_and_tab(tmp_path: Path) -> None:
         "　　一、大力推进政务服务大厅“一窗受理”",  # full-width indentation kept
         "序号\t行动\t完成时限",
         "1\t一窗受理\t2018年12月底前",
-        "一链办理（合并单元格）\t2019年年底前",  # a cell spanning two columns, once
+        "一链办理（合并单元格）\t\t2019年年底前",  # a cell spanning two columns: once, then a blank cell
         "聊城市人民政府办公室",  # a line break inside the paragraph: two printed lines
         "2018年9月14日",
         "附件： 聊城市优化政务服务专项行动方案",  # a tab inside a paragraph is no table cell

@@ -1,7 +1,8 @@
 """A Word file (.docx) → its paragraphs and table rows, in document order.
 
 One paragraph a line (a line break inside a paragraph starts a new line, as it is printed), one
-table row a line with its cells joined by tab; a cell spanning columns or rows is read once.
+table row a line with its cells joined by tab; a cell spanning columns or rows is read once, the
+other columns or rows it covers are blank cells (so every cell stays in its column).
 Text boxes follow the paragraph that anchors them. python-docx opens the package; the text is read
 from its XML here so that tracked insertions, fields and content controls are not lost.
 """
@@ -27,7 +28,7 @@ _T, _TAB, _BR, _CR, _NB_HYPHEN, _TXBX = (_w(t) for t in ("t", "tab", "br", "cr",
 # not read: deleted text, the old place of moved text, field instructions, text boxes (read apart),
 # the duplicate of a drawing kept for old readers
 _SKIP = frozenset({_w("del"), _w("moveFrom"), _w("instrText"), _w("delText"), _TXBX, _MC + "Fallback", _w("rPr"), _w("pPr")})
-_V_MERGE, _VAL = _w("vMerge"), _w("val")
+_V_MERGE, _GRID_SPAN, _VAL = _w("vMerge"), _w("gridSpan"), _w("val")
 
 
 def _check_package(path: Path) -> None:
@@ -117,7 +118,8 @@ def _cell_text(tc) -> str:
 
 
 def _row_cells(tr) -> list[str]:
-    """Each cell of the row once; the continuation of a vertical merge is an empty cell."""
+    """Each cell of the row once; the continuation of a vertical merge, and each column a cell
+    spans beyond its first (gridSpan), are empty cells."""
     cells: list[str] = []
     for tc in tr.iter(_TC):
         if _within(tc, tr, (_TR,)):
@@ -127,7 +129,16 @@ def _row_cells(tr) -> list[str]:
             cells.append("")
         else:
             cells.append(_cell_text(tc))
+        cells.extend([""] * (_grid_span(tc) - 1))
     return cells
+
+
+def _grid_span(tc) -> int:
+    span = tc.find(f"{_w('tcPr')}/{_GRID_SPAN}")
+    try:
+        return max(1, min(100, int(span.get(_VAL)))) if span is not None else 1
+    except (TypeError, ValueError):
+        return 1
 
 
 def _table_lines(tbl) -> list[str]:

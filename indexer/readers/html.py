@@ -155,6 +155,26 @@ def _is_data_table(table: etree._Element) -> bool:
     return True
 
 
+MAX_SPAN = 100
+
+
+def _span(cell: etree._Element, attr: str) -> int:
+    try:
+        return max(1, min(MAX_SPAN, int(cell.get(attr, "1"))))
+    except ValueError:
+        return 1
+
+
+def _blank_spanned(cells: list[str], spanned: dict[int, int], to_end: bool = False) -> None:
+    """Blank cells for the columns a cell of a row above still covers (rowspan): at the current
+    column, or (to_end) at every column left of the row's end."""
+    while spanned.get(len(cells), 0) > 0 or (to_end and any(c >= len(cells) and n > 0 for c, n in spanned.items())):
+        col = len(cells)
+        if spanned.get(col, 0) > 0:
+            spanned[col] -= 1
+        cells.append("")
+
+
 def _walk(el: etree._Element, block: etree._Element, in_link: bool, lines: _Lines) -> None:
     tag = el.tag if isinstance(el.tag, str) else ""
     in_link = in_link or tag == "a"
@@ -163,18 +183,26 @@ def _walk(el: etree._Element, block: etree._Element, in_link: bool, lines: _Line
         return
     if tag == "table" and _is_data_table(el):
         lines.flush()
+        spanned: dict[int, int] = {}  # column → rows still covered by a cell above (rowspan)
         for row in _rows(el):
-            cells = []
+            cells: list[str] = []
             links = 0
             for cell in row.xpath("./td | ./th"):
+                _blank_spanned(cells, spanned)
                 inner = _Lines()
                 inner.add(cell.text, cell, in_link)
                 for child in cell:
                     _walk(child, cell, in_link, inner)
                     inner.add(child.tail, cell, in_link)
                 inner.flush()
+                col, rows, cols = len(cells), _span(cell, "rowspan"), _span(cell, "colspan")
                 cells.append(" ".join(x.text for x in inner.out).replace("\t", " "))
+                cells.extend([""] * (cols - 1))  # the columns it spans stay, blank: later cells keep their column
+                for c in range(col, col + cols):
+                    if rows > 1:
+                        spanned[c] = rows - 1
                 links += sum(x.link_chars for x in inner.out)
+            _blank_spanned(cells, spanned, to_end=True)
             if any(cells):
                 lines.out.append(_Line("\t".join(cells).rstrip("\t"), row, links))
         return
@@ -198,7 +226,8 @@ def _walk(el: etree._Element, block: etree._Element, in_link: bool, lines: _Line
 
 def page_lines(body: etree._Element) -> list[_Line]:
     """Every line of the page: a paragraph or block a line, a <br> ends a line, a table row a line
-    with its cells joined by tab (a cell spanning columns once); layout tables read as blocks."""
+    with its cells joined by tab (a cell spanning columns or rows is read once, the other columns
+    or rows it covers as blank cells); layout tables read as blocks."""
     lines = _Lines()
     _walk(body, body, False, lines)
     lines.flush()

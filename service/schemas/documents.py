@@ -40,6 +40,17 @@ class DocumentList(BaseModel):
     documents: list[DocumentSummary]
 
 
+class TableRowOut(BaseModel):
+    """A table row's cells with the header and caption they read under (indexer.models.TableRow)."""
+
+    caption: str | None = Field(None, description="the line printed above the table, e.g. 主要指标")
+    header: list[str] = Field(description="the header row's cells")
+    cells: list[str] = Field(description="this row's cells as printed; the paragraph text is them joined by a tab")
+    inherited: list[str] = Field(
+        [], description="empty, or as long as `cells`: for a blank leading cell under a cell merged over rows, "
+                        "the value printed above (never part of the text)")
+
+
 class ParagraphOut(BaseModel):
     paragraph_id: str
     index: int
@@ -47,6 +58,9 @@ class ParagraphOut(BaseModel):
     text: str
     kind: str
     page: int | None = Field(None, description="the printed page it starts on (PDF sources)")
+    table: TableRowOut | None = Field(None, description="kind table_header / table_row: the row's structure")
+    day: str | None = Field(None, description="kind chronicle (大事记): ISO date of the day it is listed under")
+    day_end: str | None = Field(None, description="kind chronicle: the last day when it is listed under a range (12—13日)")
 
     @classmethod
     def from_paragraph(cls, p: Paragraph) -> ParagraphOut:
@@ -57,6 +71,9 @@ class ParagraphOut(BaseModel):
             text=p.text,
             kind=p.kind,
             page=p.page,
+            table=TableRowOut(**p.table.as_dict()) if p.table else None,
+            day=p.day,
+            day_end=p.day_end,
         )
 
 

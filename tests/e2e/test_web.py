@@ -24,6 +24,8 @@ HOTLINE = "如需进一步咨询，请拨打12345市民热线"
 XSS_DOCNUM = "聊政办字〔2024〕1号"
 SCRIPT_TEXT = "<script>window.__xss=1</script>"
 IMG_TEXT = '<img src=x onerror="window.__xss=1">'
+SVG_TEXT = '<svg onload="window.__xss=1">'  # a table cell of the XSS gazette
+PLAN_DOCNUM = "聊政发〔2021〕4号"  # the 十四五 plan, with its indicator table
 
 
 # --------------------------------------------------------------------------- helpers
@@ -285,6 +287,30 @@ def test_desk_docnum_variant_opens_document(web):
     web.assert_no_page_errors()
 
 
+def test_document_renders_the_plan_indicator_table(web):
+    """The plan's indicator table is a <table>: caption, header cells, and each row's printed
+    cells; 类别, printed once for the rows it spans, is one cell with a rowspan."""
+    page = web.page
+    resp = page.request.get(web.server.url("/api/documents?docnum=" + quote(PLAN_DOCNUM)))
+    assert resp.ok, resp.status
+    web.goto(f"/documents/{resp.json()['documents'][0]['doc_id']}")
+    table = page.locator("#doc-body table", has=page.locator("caption", has_text="“十四五”时期聊城市经济社会发展主要指标"))
+    expect(table).to_have_count(1)
+    expect(table.locator("caption")).to_have_text("“十四五”时期聊城市经济社会发展主要指标")
+    assert table.locator("thead th").all_inner_texts() == ["类别", "指标", "2020年", "2025年", "年均/[累计]", "属性"]
+    row = table.locator("tbody tr", has_text="基本养老保险参保人数")
+    assert row.locator("td").all_inner_texts() == ["基本养老保险参保人数(万人)", "396.3", "408", "2.3", "预期性"]
+    first_of_group = table.locator("tbody tr", has_text="居民人均可支配收入增长")
+    assert first_of_group.locator("td").first.inner_text() == "民生福祉"
+    assert first_of_group.locator("td").first.get_attribute("rowspan") == "7"
+    assert table.locator("tbody tr").count() == 24
+    row_id = row.get_attribute("id")
+    web.goto(f"/documents/{resp.json()['documents'][0]['doc_id']}#{row_id}")  # a citation of a row marks that row
+    expect(page.locator(f"#{row_id}")).to_have_class(re.compile(r"\bis-target\b"))
+    web.screenshot("document-indicator-table", full_page=False)
+    web.assert_no_page_errors()
+
+
 def test_document_unknown_id_shows_message(web):
     web.goto("/documents/no-such-document")
     expect(web.page.get_by_text("未找到该文件")).to_be_visible()
@@ -354,6 +380,21 @@ def test_xss_document_view_shows_markup_as_text(xss_web):
     page.wait_for_timeout(300)  # an onerror would fire by now
     _assert_not_executed(page)
     xss_web.screenshot("xss-document")
+
+
+def test_xss_document_table_cells_are_text(xss_web):
+    """A table row's hostile cell is a text node of its <td>; a cell merged over rows spans them."""
+    page = xss_web.page
+    xss_web.goto(f"/documents/{_xss_doc_id(xss_web)}")
+    table = page.locator("#doc-body table")
+    expect(table.locator("caption")).to_have_text("特殊字符测试对照表")
+    rows = table.locator("tbody tr")
+    assert rows.nth(0).locator("td").all_inner_texts() == ["尖括号", SVG_TEXT, "原样显示"]
+    assert rows.nth(0).locator("td").first.get_attribute("rowspan") == "2"
+    assert rows.nth(1).locator("td").all_inner_texts() == ["&lt;b&gt;", "原样显示"]
+    page.wait_for_timeout(300)
+    assert page.locator("#doc-body svg").count() == 0, "an <svg> from a table cell was created"
+    _assert_not_executed(page)
 
 
 def test_xss_search_shows_markup_as_text(xss_web):

@@ -1,7 +1,9 @@
 /*
  * Document view (document.html at /documents/{doc_id}): metadata, validity box and
  * every paragraph as an element with id "p{index}". A #pN hash scrolls to that
- * paragraph and marks it (class is-target, aria-current).
+ * paragraph and marks it (class is-target, aria-current). A table (caption, header
+ * and row paragraphs) is a <table>: its caption and rows carry the paragraph ids.
+ * Document text only ever goes in as text nodes (G.el), never as markup.
  */
 (function () {
   "use strict";
@@ -100,21 +102,81 @@
     return el("div", { class: "page-marker", id: "page" + page, "aria-label": "原件" + label }, link);
   }
 
+  function paraAttrs(p, kind) {
+    const depth = Math.max(0, Math.min(6, (p.heading_path || []).length));
+    return {
+      id: "p" + p.index,
+      class: "para para--" + kind + " depth-" + depth,
+      dataset: { index: p.index, paragraphId: p.paragraph_id || "" },
+    };
+  }
+
+  function cellsOf(p) {
+    return p.table && Array.isArray(p.table.cells) ? p.table.cells.map(function (c) { return String(c); }) : [];
+  }
+
+  /** Whether row p's cell k is blank in print because a cell above spans it (its value inherited). */
+  function inheritsAt(p, k) {
+    const inherited = (p.table && p.table.inherited) || [];
+    return !cellsOf(p)[k] && !!inherited[k];
+  }
+
+  /** The paragraphs of the table that starts at paragraphs[i], or null: an optional caption, a header, its rows. */
+  function tableAt(paragraphs, i) {
+    let k = i;
+    const caption = paragraphs[k] && paragraphs[k].kind === "table_caption" ? paragraphs[k++] : null;
+    const header = paragraphs[k];
+    if (!header || header.kind !== "table_header" || !header.table) return null;
+    const rows = [];
+    k++;
+    while (k < paragraphs.length && paragraphs[k].kind === "table_row" && paragraphs[k].table) rows.push(paragraphs[k++]);
+    return { caption: caption, header: header, rows: rows, next: k };
+  }
+
+  /** A table as printed: a cell merged over rows is one cell spanning them (rowspan). */
+  function renderTable(t) {
+    const table = el("table", { class: "doc-table" });
+    if (t.caption) table.appendChild(el("caption", paraAttrs(t.caption, "table_caption"), t.caption.text));
+    table.appendChild(el("thead", null, el("tr", paraAttrs(t.header, "table_header"),
+      cellsOf(t.header).map(function (c) { return el("th", { scope: "col" }, c); }))));
+    const tbody = el("tbody");
+    t.rows.forEach(function (p, i) {
+      const tr = el("tr", paraAttrs(p, "table_row"));
+      cellsOf(p).forEach(function (c, k) {
+        if (inheritsAt(p, k)) return; // covered by the cell above, which spans this row
+        let span = 1;
+        if (c) while (i + span < t.rows.length && inheritsAt(t.rows[i + span], k)) span++;
+        tr.appendChild(el("td", span > 1 ? { rowspan: span } : null, c));
+      });
+      tbody.appendChild(tr);
+    });
+    table.appendChild(tbody);
+    return el("div", { class: "doc-table-wrap" }, table);
+  }
+
   function renderParagraphs(paragraphs, doc) {
     G.clear(body);
     const frag = document.createDocumentFragment();
     let lastLevel = 1; // the document title is the h1; heading levels never skip one
     let lastPage = null;
-    (paragraphs || []).forEach(function (p) {
+    paragraphs = paragraphs || [];
+    for (let i = 0; i < paragraphs.length; i++) {
+      const p = paragraphs[i];
       if (Number.isInteger(p.page) && p.page !== lastPage && p.kind !== "title") {
         frag.appendChild(pageMarker(p.page, doc && doc.source_url, doc && doc.source_format));
         lastPage = p.page;
+      }
+      const table = tableAt(paragraphs, i);
+      if (table) {
+        frag.appendChild(renderTable(table));
+        i = table.next - 1;
+        continue;
       }
       const depth = Math.max(0, Math.min(6, (p.heading_path || []).length));
       const kind = /^[a-z_]+$/.test(p.kind || "") ? p.kind : "text";
       if (kind === "title") { // shown as the page's h1 already: a citation of it (#p0) marks the h1
         titleIndex = String(p.index);
-        return;
+        continue;
       }
       let tag = "p";
       if (kind === "heading") {
@@ -122,12 +184,8 @@
         lastLevel = level;
         tag = "h" + level;
       }
-      frag.appendChild(el(tag, {
-        id: "p" + p.index,
-        class: "para para--" + kind + " depth-" + depth,
-        dataset: { index: p.index, paragraphId: p.paragraph_id || "" },
-      }, p.text));
-    });
+      frag.appendChild(el(tag, paraAttrs(p, kind), p.text));
+    }
     body.appendChild(frag);
   }
 
