@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from indexer.lexical import tokenize
 from indexer.models import Paragraph
+from indexer.tables import row_index_text
 from indexer.text import normalize_for_index, sentences
 
 from . import vocabulary as V
@@ -154,17 +155,29 @@ class Candidate:
     score: float
     cover: float  # key-term coverage, of the terms some retrieved passage holds (reachable_terms)
     full_cover: float = 1.0  # the same over every key term: what the question asks that no passage holds counts
+    similarity: float = 0.0  # embedding similarity to the question, scaled 0..1 over this question's candidates
 
     def context(self) -> str:
-        """The sentence with what dates and places it: its document's title, section and date."""
+        """The sentence with what dates and places it: its document's title, section and date, and
+        for a table row the caption and header it reads under ("2025年" heads the target column)."""
         c = self.hit.chunk
-        return f"{self.sentence} {c.title} {' '.join(c.heading_path)} {c.date or ''}"
+        return f"{labelled(self.sentence, self.paragraph)} {c.title} {' '.join(c.heading_path)} {c.date or ''}"
+
+
+def labelled(sentence: str, p: Paragraph) -> str:
+    """A table row's text with its caption and each cell's header name ("2025年 408"); any other
+    sentence as it is. Coverage and constraints read this; answers quote the cells verbatim."""
+    if p.table is None or p.kind != "table_row" or sentence.strip() != p.text.strip():
+        return sentence
+    return row_index_text(p.table)
 
 
 def dated_text(c: Candidate) -> str:
     """The sentence, prefixed with the date it carries implicitly (chronicle day, appointment signing)."""
     s, chunk = c.sentence, c.hit.chunk
     if chunk.type == "大事记":  # a chronicle entry's date is its day heading and month title
+        if c.paragraph.day:
+            return f"{cn_day(c.paragraph.day)}{s}"
         return f"{chunk.title}{c.paragraph.heading_path[-1] if c.paragraph.heading_path else ''}{s}"
     if chunk.type == "任免" and chunk.date:  # an appointment takes effect when signed
         return f"{chunk.date[:4]}年{int(chunk.date[5:7])}月{int(chunk.date[8:])}日{s}"
@@ -276,13 +289,15 @@ def rank_sentences(hits: list[Hit], paragraph: Callable[[str], Paragraph], q: Qu
             if p.kind in ("signature", "heading"):
                 continue
             # a list item ("检查治疗项目费用减免比例不低于20%；") leans on its paragraph's lead sentence
-            ctx_cover = coverage(terms, f"{context} {p.text}", stats)
-            ctx_full = ctx_cover if all_reachable else coverage(q.terms, f"{context} {p.text}", stats)
+            around = f"{context} {labelled(p.text.strip(), p)}"
+            ctx_cover = coverage(terms, around, stats)
+            ctx_full = ctx_cover if all_reachable else coverage(q.terms, around, stats)
             for s in sentences(p.text):
                 if len(s) < 6 or s not in hit.chunk.text:
                     continue
-                cover = combined_cover(coverage(terms, s, stats), ctx_cover, scoring)
-                full = cover if all_reachable else combined_cover(coverage(q.terms, s, stats), ctx_full, scoring)
+                said = labelled(s, p)  # a table row is read with its header
+                cover = combined_cover(coverage(terms, said, stats), ctx_cover, scoring)
+                full = cover if all_reachable else combined_cover(coverage(q.terms, said, stats), ctx_full, scoring)
                 score = cover + intent_bonus(q, s, scoring) + scoring.rank_prior / (hit.rank + 1)
                 out.append(Candidate(hit, p, s, score, cover, full))
     if similarity is not None and scoring.semantic_weight and out:
@@ -291,6 +306,7 @@ def rank_sentences(hits: list[Hit], paragraph: Callable[[str], Paragraph], q: Qu
         lo, hi = (min(known), max(known)) if known else (0.0, 0.0)
         for c, x in zip(out, sims):
             if x is not None and hi > lo:
+                c.similarity = (x - lo) / (hi - lo)
                 c.score += scoring.semantic_weight * (x - lo) / (hi - lo)
     return sorted(out, key=lambda c: -c.score)
 
@@ -306,7 +322,20 @@ def missing_constraint(q: Question, c: Candidate) -> bool:
     for y, m in q.months:  # a month asked for must be the evidence's month
         if f"{y}年{m}月" not in flat and not (c.hit.chunk.date or "").startswith(f"{y}-{int(m):02d}"):
             return True
-    return False
+    return bool(q.days) and not on_a_named_day(q.days, c.paragraph)
+
+
+def on_a_named_day(days: tuple[str, ...], p: Paragraph) -> bool:
+    """Whether a chronicle item is listed under one of the days named (a range counts for each of
+    its days); a paragraph with no day of its own is not ruled out by the day."""
+    if p.day is None:
+        return True
+    return any(p.day <= d <= (p.day_end or p.day) for d in days)
+
+
+def cn_day(iso: str) -> str:
+    y, m, d = iso.split("-")
+    return f"{int(y)}年{int(m)}月{int(d)}日"
 
 
 def mentions_place(place: str, c: Candidate) -> bool:

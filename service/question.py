@@ -6,6 +6,7 @@ writing receive the `Question` (as llama_index passes a QueryBundle down its pip
 from __future__ import annotations
 
 import re
+from datetime import date
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -20,6 +21,7 @@ from .scope import places_in
 
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:\s*年|(?=\D|$))")
 MONTH_RE = re.compile(r"((?:19|20)\d\d)年(\d{1,2})月")
+DAY_RE = re.compile(r"((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})[日号]")
 ORDINAL_RE = re.compile(rf"第[{N.COUNT_NUMERALS}\d]++[届次期批]?(?!{V.NOT_ORDINAL_NEXT})|\d+[届次期]")  # ++: no backtracking into 第十一步
 
 _MEASURE_RE = re.compile(rf"多少({'|'.join(V.MEASURE_WORDS)})|几({'|'.join(V.MEASURE_WORDS)})")
@@ -52,6 +54,7 @@ class Question:
     wanted_figure: re.Pattern | None  # what a figure answer must match; None: any figure
     years: tuple[str, ...] = ()
     months: tuple[tuple[str, str], ...] = ()  # (year, month) pairs named together
+    days: tuple[str, ...] = ()  # ISO dates named to the day ("2020年4月14日"): a chronicle item must be of that day
     ordinals: tuple[str, ...] = ()  # 第三, 第64次: must match exactly
     docnum: str | None = None  # a 文号 named in the question, normalised
     # the 文号 retrieval puts first: the query's (a follow-up's query holds its subject's 文号 too)
@@ -67,6 +70,17 @@ class Question:
         """The administrative place names in the question (scope.places_in), found once, on first
         use: search never needs them, and a name makes places_in load jieba's tagger (0.4 s)."""
         return places_in(self.text)
+
+
+def named_days(text: str) -> tuple[str, ...]:
+    """ISO dates the text names to the day; an impossible date (2月30日) names none."""
+    out = []
+    for y, m, d in DAY_RE.findall(text):
+        try:
+            out.append(date(int(y), int(m), int(d)).isoformat())
+        except ValueError:
+            continue
+    return tuple(dict.fromkeys(out))
 
 
 def question_intent(q: str) -> Intent:
@@ -265,6 +279,7 @@ def parse_question(text: str, history: list[dict] | None = None, is_rare: Callab
         wanted_figure=expected_figure(text),
         years=tuple(dict.fromkeys(YEAR_RE.findall(bare))),
         months=tuple(dict.fromkeys(MONTH_RE.findall(bare))),
+        days=named_days(bare),
         ordinals=tuple(dict.fromkeys(ORDINAL_RE.findall(bare))),
         docnum=normalize_docnum(text),
         query_docnum=normalize_docnum(query),
