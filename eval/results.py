@@ -34,6 +34,7 @@ class CitedQuote:
     quote: str
     paragraph_id: str | None = None
     date: str | None = None  # the document's date, shown on the citation
+    context: str = ""  # what the card shows beside the quote: a table row's caption and header
 
 
 @dataclass

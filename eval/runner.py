@@ -107,8 +107,15 @@ def _chunk_from_hit(hit, fallback_rank: int) -> RetrievedChunk:
 
 
 def _quote_from_citation(c) -> CitedQuote:
+    table = getattr(c, "table", None)
     return CitedQuote(n=c.n, doc_id=c.doc_id, docnum=c.docnum, title=c.title,
-                      quote=c.quote, paragraph_id=c.paragraph_id, date=getattr(c, "date", None))
+                      quote=c.quote, paragraph_id=c.paragraph_id, date=getattr(c, "date", None),
+                      context=table_context(table.caption, table.header) if table else "")
+
+
+def table_context(caption: str | None, header) -> str:
+    """A table row's caption and header, as its source card shows them above the row."""
+    return "\n".join(x for x in (caption, "\t".join(header or ())) if x)
 
 
 class HttpBackend(_Backend):
@@ -205,7 +212,8 @@ def _chunk_from_json(r: dict, fallback_rank: int) -> RetrievedChunk:
 def _quote_from_json(c: dict) -> CitedQuote:
     return CitedQuote(n=c.get("n") or 0, doc_id=c.get("doc_id") or "", docnum=c.get("docnum"),
                       title=c.get("title") or "", quote=c.get("quote") or "",
-                      paragraph_id=c.get("paragraph_id"), date=c.get("date"))
+                      paragraph_id=c.get("paragraph_id"), date=c.get("date"),
+                      context=table_context((c.get("table") or {}).get("caption"), (c.get("table") or {}).get("header")))
 
 
 # ---------------------------------------------------------------- running
@@ -400,7 +408,7 @@ def _shown_figures(ask: AskOutcome) -> tuple[int, int]:
     if not ask.answered or not ask.citations:
         return 0, 0
     text = "\n".join(line for line in ask.answer.splitlines() if line not in ask.notes)
-    sources = {c.n: "\n".join(x for x in (c.title, c.docnum, c.date, c.quote) if x) for c in ask.citations}
+    sources = {c.n: "\n".join(x for x in (c.title, c.docnum, c.date, c.context, c.quote) if x) for c in ask.citations}
     return figures_in_sources(text, sources)
 
 

@@ -27,7 +27,7 @@ from .answer_writing import Evidence, cited_docnum_answer, document_answer, refu
 from .assessment import Assessment, assess, ms_since
 from .evidence import Candidate, best_for_part, coverage, fits_intent
 from .policy import AnswerPolicy
-from .patterns import DEPT_NOTE_RE, VALIDITY_RE
+from .patterns import DEPT_NOTE_RE, FIGURE_RE, VALIDITY_RE
 from .question import Question, parse_question
 from .refusal import Refusal, RefusalKind
 from .results import Answer, Filters
@@ -90,6 +90,8 @@ def decide(ctx: AnswerContext, a: Assessment, top_k: int) -> Refusal | Quotation
             return Refusal(RefusalKind.OTHER_PLACE, {"place": a.foreign[0]})
         if missing and a.plausible and a.plausible[0].cover >= ctx.policy.min_cover:
             return missing  # the topic is there, the figure or date asked for is not: say so
+        if _provision_speaks_of_it(a, ctx.policy):
+            return Quotation(closest_evidence(ctx, a), hedged=True)
         return Refusal(RefusalKind.NOT_FOUND)
     strong = [c for c in a.exact if covers_enough(c, ctx.policy)]
     if strong:
@@ -105,6 +107,7 @@ def exact_evidence(ctx: AnswerContext, a: Assessment, strong: list[Candidate], t
     """The paragraphs that answer the question, then what each completing step adds, in order."""
     q = a.question
     evidence = _select_evidence(ctx, q, with_best_match(strong, a.plausible), top_k)
+    evidence = _newest_first(q, evidence, ctx.policy.newest_first_margin)  # the same kind of figure from several years: the newest leads
     evidence = _with_parts(ctx, a, evidence)  # each part of a question that asks several things: its best sentence
     evidence = _with_lists(ctx, evidence)  # a lead-in line ("任命：") brings the paragraph it introduces
     evidence = _with_date_line(q, evidence)  # "是哪天签发的": the document's date line first
@@ -124,6 +127,19 @@ def closest_evidence(ctx: AnswerContext, a: Assessment) -> list[Evidence]:
     evidence = _with_lists(ctx, evidence)  # a lead-in line brings the paragraph it introduces
     evidence = _with_date_line(a.question, evidence)  # "是哪天签发的": the document's date line first
     return evidence
+
+
+def _provision_speaks_of_it(a: Assessment, policy: AnswerPolicy) -> bool:
+    """A yes/no question ("有没有规定…", "能不能报销") whose topic a provision covers in full: the
+    provision is the answer, under the hedge when it does not say yes or no in so many words.
+
+    The model weighs how well a sentence states an asked fact; a yes/no question asks whether a
+    rule exists, so a sentence holding every key term of it is quoted rather than refused."""
+    q = a.question
+    if not q.intent.yes_no or q.intent.figure or q.intent.date or not a.plausible:
+        return False
+    best = a.plausible[0]
+    return min(best.cover, best.full_cover) >= policy.yes_no_min_cover
 
 
 def _missing_kind_refusal(q: Question) -> Refusal | None:
@@ -197,6 +213,32 @@ def _select_evidence(ctx: AnswerContext, q: Question, candidates: list[Candidate
             if note and not any(DEPT_NOTE_RE.search(x) for x in ev.sentences):
                 ev.sentences.append(note)
     return list(evidence.values())
+
+
+def _newest_first(q: Question, chosen: list[Evidence], margin: float) -> list[Evidence]:
+    """When documents of several years each state a figure of the kind asked for, the newest
+    document's evidence comes first ("一个月能领多少钱": the 2020 standard before the 2018 one).
+
+    Only for a figure question that names no year (a named year picks its own document), and only
+    among evidence stating such a figure: a plan's goal without one stays where it ranked. Within a
+    document the order is kept."""
+    if not q.intent.figure or q.years:
+        return chosen
+    wanted = q.wanted_figure or FIGURE_RE
+    top = max((e.score for e in chosen if any(wanted.search(s) for s in e.sentences)), default=0.0)
+    # as good an answer by the question's words: a document the question names ranks far ahead
+    states = [bool(e.doc.date) and any(wanted.search(s) for s in e.sentences) and e.score >= top - margin for e in chosen]
+    if len({e.doc.date for e, ok in zip(chosen, states) if ok}) < 2:
+        return chosen
+    rank = {}  # doc_id -> its position among the figure-stating documents, newest first
+    for e in sorted((e for e, ok in zip(chosen, states) if ok), key=lambda e: e.doc.date, reverse=True):
+        rank.setdefault(e.doc.doc_id, len(rank))
+    slots = [i for i, ok in enumerate(states) if ok]  # the figure-stating evidence moves among its own places
+    moved = sorted((chosen[i] for i in slots), key=lambda e: rank[e.doc.doc_id])  # stable: in-document order kept
+    out = list(chosen)
+    for i, e in zip(slots, moved):
+        out[i] = e
+    return out
 
 
 def _with_lists(ctx: AnswerContext, chosen: list[Evidence]) -> list[Evidence]:

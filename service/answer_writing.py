@@ -7,15 +7,18 @@ place a Refusal becomes words). The wording itself is in wording.py.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from datetime import date
 
-from indexer.models import Document, Paragraph
+from indexer.models import Document, Paragraph, TableRow
 from indexer.text import DOCNUM_RE, normalize_docnum, sentences
 
 from . import wording as W
 from .answer_context import AnswerContext
-from .patterns import DATE_OR_TIME_LIMIT_RE
+from . import vocabulary as V
+from .patterns import DATE_OR_TIME_LIMIT_RE, MONEY_RE
 from .question import Question
 from .refusal import Refusal, RefusalKind
 from .results import Answer, Citation
@@ -69,7 +72,25 @@ def citation(n: int, ev: Evidence) -> Citation:
         n=n, doc_id=ev.doc.doc_id, docnum=ev.doc.docnum, title=ev.doc.title, date=ev.doc.date,
         section=" > ".join(p.heading_path), quote=p.text, paragraph_id=p.paragraph_id,
         url=f"/documents/{ev.doc.doc_id}#p{p.index}", score=round(ev.score, 4), page=p.page,
+        table=p.table if p.kind == "table_row" else None,
     )
+
+
+def table_row_text(row: TableRow) -> str:
+    """A table row in words, every cell verbatim under its header name: "基本养老保险参保人数(万人)：
+    2020年 396.3；2025年 408；年均/[累计] 2.3；属性 预期性", with its table's caption when it has one.
+
+    The label is the row's first printed cell (a cell merged from the row above is context, not
+    repeated); a blank cell says nothing and is left out."""
+    printed = [(k, cell) for k, cell in enumerate(row.cells) if cell]
+    if not printed:
+        return ""
+    (first, label), rest = printed[0], printed[1:]
+    header = lambda k: row.header[k] if k < len(row.header) else ""  # noqa: E731
+    cells = W.TABLE_CELL_SEP.join(W.TABLE_CELL.format(header=header(k), value=v) if header(k) and header(k) != v else v
+                                  for k, v in rest)
+    text = W.TABLE_ROW.format(label=label, cells=cells) if cells else label
+    return W.TABLE_ROW_IN.format(caption=row.caption, row=text) if row.caption else text
 
 
 def document_answer(ctx: AnswerContext, doc: Document) -> Answer | None:
@@ -129,6 +150,25 @@ def join_excerpts(paragraph: str, parts: list[str]) -> str:
     return out
 
 
+def period_note(q: Question, chosen: list[Evidence]) -> str | None:
+    """A note when the question asks a figure per one period (每月) and the quoted clauses that
+    state an amount state it per another (每年): the figure is quoted as printed, never converted.
+
+    The clauses looked at are those of the first quoted paragraph that hold an amount and one of
+    the question's key terms (or any amount, when none holds a term)."""
+    asked = next((p for p, cue in V.PERIOD_CUES.items() if re.search(cue, q.text)), None)
+    if not q.intent.figure or asked is None or not chosen:
+        return None
+    clauses = [c for s in chosen[0].sentences for c in re.split(V.SUBCLAUSE_BREAK + "|[；;。]", s) if MONEY_RE.search(c)]
+    named = [c for c in clauses if any(t in c for t in q.terms)] or clauses
+    stated = {p for c in named for p, cue in V.PERIOD_CUES.items() if re.search(cue, c)}
+    if not named or not stated or asked in stated:
+        return None
+    other = sorted(stated)[0]
+    shown = [c for c in named if re.search(V.PERIOD_CUES[other], c)]
+    return W.PERIOD_DIFFERS.format(asked=V.PERIOD_NAMES[asked], stated=V.PERIOD_NAMES[other], clauses="；".join(shown))
+
+
 def write_answer(ctx: AnswerContext, chosen: list[Evidence], q: Question, hedged: bool = False) -> Answer:
     """One line per paragraph, "根据《…》（文号）：sentences[n]", best evidence first, each with its
     year when years differ; `hedged` (no sentence states exactly what was asked): under a plain lead-in.
@@ -147,6 +187,8 @@ def write_answer(ctx: AnswerContext, chosen: list[Evidence], q: Question, hedged
     for n, ev in enumerate(chosen, start=1):
         in_order = sorted(ev.sentences, key=ev.paragraph.text.find)
         quoted_text = join_excerpts(ev.paragraph.text, in_order)
+        if ev.paragraph.kind == "table_row" and ev.paragraph.table:  # a row means nothing without its header
+            quoted_text = table_row_text(ev.paragraph.table) or quoted_text
         when = W.SOURCE_YEAR.format(year=ev.doc.date[:4]) if several_dates and ev.doc.date else ""
         if q.intent.date and ev.doc.date and ev.doc.doc_id not in date_quoted and not any(DATE_OR_TIME_LIMIT_RE.search(x) for x in in_order):
             when = W.SOURCE_SIGNED.format(date=cn_date(ev.doc.date))
@@ -166,5 +208,8 @@ def write_answer(ctx: AnswerContext, chosen: list[Evidence], q: Question, hedged
     if several_dates:
         newest = max((e.doc for e in chosen), key=lambda d: d.date or "")
         notes.insert(0, W.SEVERAL_YEARS.format(label=newest.label, date=cn_date(newest.date)))
+    period = period_note(q, chosen)
+    if period:
+        notes.insert(0, period)
     lead = [W.HEDGE_LEAD] if hedged else []
     return Answer(answer="\n".join(lead + lines + notes), answered=True, citations=citations, notes=notes)

@@ -53,6 +53,12 @@ class AnswerPolicy:
     # A hedge quotes the best sentence of this many best paragraphs of the best document.
     hedge_passages: int = 2
     max_sentences_per_paragraph: int = 2
+    # Figures of the asked kind from several years: the newest leads when its sentence scores within
+    # this of the best one (a document the question names by its words scores further ahead).
+    newest_first_margin: float = 0.1
+    # A yes/no question the model would refuse is answered (hedged) by a provision holding this
+    # share of its key-term weight, the paragraph's context included: it speaks of the topic.
+    yes_no_min_cover: float = 0.8
     # Used when no trained decision model is available: refuse below this best-sentence coverage.
     fallback_min_cover: float = 0.4
     # Retrieval depth for the evidence: twice the answer's top_k, at least this many chunks.

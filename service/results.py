@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from indexer.models import Chunk
+from indexer.models import Chunk, TableRow
 
 SEARCH_MODES = ("hybrid", "bm25", "dense")
 
@@ -59,6 +59,9 @@ class Citation:
     url: str  # /documents/{doc_id}#p{paragraph index}
     score: float
     page: int | None = None  # the printed page of the quote (PDF sources)
+    # a table row's structure (caption, header, cells): the quote is the row's cells joined by a
+    # tab; the answer text and the source card read it under its header
+    table: TableRow | None = None
 
 
 @dataclass

@@ -48,6 +48,13 @@ NATIONAL_DOCNUM_OPENERS = ("国发", "国办发", "国办函", "国函", "国令
 # Intent cues: which kind of fact a question asks for.
 # ("哪几家医院" asks which ones, not how many)
 FIGURE_CUES = r"多少|(?<!哪)几[个年天岁项家所处次名]?|多大|多高|比例|金额|标准是|多长|多久"
+# The period a figure is counted over: what a question asks ("一个月能领多少") and what a clause
+# states ("每人每年4500元"). An answer notes when they differ rather than leave the citizen to notice.
+PERIOD_CUES = {
+    "月": r"每月|一个月|每个月|一月|月均|按月",
+    "年": r"每年|一年|全年|年均|按年",
+}
+PERIOD_NAMES = {"月": "每月", "年": "每年"}
 DATE_CUES = r"什么时候|啥时候|何时|哪天|哪一天|哪年|哪一年|几月|日期|截止|施行|生效|有效期"
 # a date to the day: "哪天开幕" is not answered by "2023年举办"
 DAY_CUES = r"哪天|哪一天|几号|几月几[日号]|具体日期"

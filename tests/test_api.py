@@ -80,7 +80,7 @@ def test_ask_returns_answer_with_citations(client, engine):
         "n": 1, "doc_id": "2023-08-ling46", "docnum": "聊城市人民政府令第46号", "title": "聊城市烈士褒扬办法",
         "date": "2023-07-24", "section": "聊城市烈士褒扬办法 > 第一章 总则",
         "quote": "第十九条 烈士褒扬金标准为烈士牺牲时上一年度全国城镇居民人均可支配收入的30倍。",
-        "paragraph_id": "2023-08-ling46-p0002", "url": "/documents/2023-08-ling46#p2", "score": 0.9, "page": None,
+        "paragraph_id": "2023-08-ling46-p0002", "url": "/documents/2023-08-ling46#p2", "score": 0.9, "page": None, "table": None,
     }]
     assert data["timing_ms"]["retrieve"] == 3.5 and data["timing_ms"]["total"] >= 0
     assert data["mode"] == "bm25"

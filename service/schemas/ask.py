@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from service.results import Answer, Citation, Filters, GenerationRecord
 from service.schemas.common import (
+    TableRowOut,
     ANSWER_MODE_TEXT,
     MAX_HISTORY_CHARS,
     MAX_HISTORY_MESSAGES,
@@ -72,6 +73,7 @@ class CitationOut(BaseModel):
     url: str
     score: float | None
     page: int | None = Field(None, description="the printed page of the quote, for a PDF source (第N页)")
+    table: TableRowOut | None = Field(None, description="a quoted table row: its caption, header and cells (the quote is the cells joined by a tab)")
 
     @classmethod
     def from_citation(cls, c: Citation) -> CitationOut:
@@ -87,6 +89,7 @@ class CitationOut(BaseModel):
             url=c.url,
             score=finite_or_none(c.score),
             page=c.page,
+            table=TableRowOut(**c.table.as_dict()) if c.table else None,
         )
 
 

@@ -132,3 +132,14 @@ def error_responses(*codes: int) -> dict:
         c: {"model": ValidationErrorOut if c == 422 else ErrorDetail, "description": ERROR_TEXT.get(c, "Error")}
         for c in codes
     }
+
+
+class TableRowOut(BaseModel):
+    """A table row's cells with the header and caption they read under (indexer.models.TableRow)."""
+
+    caption: str | None = Field(None, description="the line printed above the table, e.g. 主要指标")
+    header: list[str] = Field(description="the header row's cells")
+    cells: list[str] = Field(description="this row's cells as printed; the paragraph text is them joined by a tab")
+    inherited: list[str] = Field(
+        [], description="empty, or as long as `cells`: for a blank leading cell under a cell merged over rows, "
+                        "the value printed above (never part of the text)")

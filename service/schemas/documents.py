@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from indexer.models import Document, Paragraph
-from service.schemas.common import document_url
+from service.schemas.common import TableRowOut, document_url
 
 
 class IssueOut(BaseModel):
@@ -38,17 +38,6 @@ class DocumentSummary(BaseModel):
 
 class DocumentList(BaseModel):
     documents: list[DocumentSummary]
-
-
-class TableRowOut(BaseModel):
-    """A table row's cells with the header and caption they read under (indexer.models.TableRow)."""
-
-    caption: str | None = Field(None, description="the line printed above the table, e.g. 主要指标")
-    header: list[str] = Field(description="the header row's cells")
-    cells: list[str] = Field(description="this row's cells as printed; the paragraph text is them joined by a tab")
-    inherited: list[str] = Field(
-        [], description="empty, or as long as `cells`: for a blank leading cell under a cell merged over rows, "
-                        "the value printed above (never part of the text)")
 
 
 class ParagraphOut(BaseModel):

@@ -83,9 +83,24 @@
         metaItem("日期", G.formatDate(c.date)),
         metaItem("页码", Number.isInteger(c.page) ? "原件第" + c.page + "页" : null),
         metaItem("章节", c.section)),
+      c.table ? tableQuote(c.table) :
       el("blockquote", { class: "quote", dataset: { highlighted: String(ranges.length) } },
         G.highlightUnits(quote, ranges, "support")));
     return card;
+  }
+
+  /** A quoted table row under its header (and caption): the cells as printed, as text nodes. */
+  function tableQuote(t) {
+    const header = (t.header || []).map(function (h) { return el("th", { scope: "col" }, String(h || "")); });
+    const cells = (t.cells || []).map(function (v, k) {
+      const inherited = !v && t.inherited && t.inherited[k];
+      return el("td", inherited ? { class: "inherited", title: "同上" } : null, String(v || inherited || ""));
+    });
+    return el("div", { class: "quote quote--table" },
+      el("table", null,
+        t.caption ? el("caption", null, String(t.caption)) : null,
+        el("thead", null, el("tr", null, header)),
+        el("tbody", null, el("tr", null, cells))));
   }
 
   function renderSources(container, citations, answerText, turnId, answered) {
