@@ -131,6 +131,9 @@ class Retriever:
     def _dense_ranking(self, qvec: np.ndarray, n: int, filters: Filters | None,
                        mask: np.ndarray | None) -> tuple[list[int], dict[int, float]]:
         out = self.dense.search(qvec, n, filters=filters, mask=mask)
+        # Equal cosines (to float32 precision) come back in the backend's own order: faiss by row,
+        # Milvus by segment. Ranked by row among equals, both backends fuse to the same scores.
+        out = sorted(out, key=lambda rs: (-round(rs[1], 5), rs[0]))
         return [r for r, _ in out], dict(out)
 
     def search(
