@@ -336,7 +336,7 @@ def test_zero_pages(tmp_path):
 
 
 def test_too_many_pages(reportlab_pdfs, monkeypatch):
-    monkeypatch.setattr("indexer.readers.MAX_PAGES", 3)
+    monkeypatch.setattr("indexer.readers.source.MAX_PAGES", 3)
     assert re.fullmatch(r"the PDF has \d{2} pages, more than the 3 a gazette file may have", problem(reportlab_pdfs["001"]))
 
 

@@ -10,7 +10,7 @@ import io
 import re
 import zipfile
 
-from . import DOCX, HTML, PDF, TEXT, UnsupportedFormat
+from .source import DOCX, HTML, PDF, TEXT, UnsupportedFormat
 
 READS = "this service reads PDF, DOCX, HTML and UTF-8 text"
 SNIFF_BYTES = 4096  # how far markup is looked for

@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 from ..errors import GazetteParseError
-from . import DOCX, SourceText
+from .source import DOCX, SourceText
 
 MAX_UNZIPPED_BYTES = 300_000_000  # a gazette .docx unzips to a few MB; more is a zip bomb or a mistake
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"

@@ -27,7 +27,7 @@ import lxml.html
 from lxml import etree
 
 from ..errors import GazetteParseError
-from . import HTML, SourceText, file_bytes
+from .source import HTML, SourceText, file_bytes
 from . import html_labels as V
 from .html_charset import decode_html
 from .html_meta import squeeze, take_metadata

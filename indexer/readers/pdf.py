@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from ..errors import GazetteParseError
-from . import PDF, SourceText
+from .source import PDF, SourceText
 from .pdf_layout import Flow, baseline_rows, lines_of, page_flows, paragraphs, set_edges
 from .pdf_model import MIN_TEXT_CHARS, Char, Line, PageText
 from .pdf_running import drop_running_lines, running_lines
@@ -262,7 +262,7 @@ def read_pdf(path: Path, progress: Progress | None = None, ocr: OcrFunction | No
     """
     import pypdfium2.raw as pdfium_c
 
-    from . import MAX_PAGES
+    from .source import MAX_PAGES
 
     path = Path(path)
     _check_file(path)

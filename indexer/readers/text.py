@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import GazetteParseError
-from . import TEXT, SourceText, file_bytes
+from .source import TEXT, SourceText, file_bytes
 
 
 def read_text(path: Path) -> SourceText:
