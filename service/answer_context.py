@@ -11,6 +11,7 @@ from indexer.text import sentence_key
 
 from .decision import DecisionModel
 from .evidence import TermStats
+from .passage_ranker import PassageRanker
 from .policy import AnswerPolicy
 from .results import Hit
 from .scope import CorpusScope
@@ -30,6 +31,7 @@ class AnswerContext:
     scope: CorpusScope
     decision: DecisionModel | None
     policy: AnswerPolicy = field(default_factory=AnswerPolicy)
+    ranker: PassageRanker | None = None  # the learned order of the candidate sentences, when adopted
 
     def sentence_similarity(self, qvec: np.ndarray) -> Callable[[str], float | None]:
         """Cosine of the question to a sentence, from the vectors built with the index (None if absent)."""

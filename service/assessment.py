@@ -15,6 +15,7 @@ from . import vocabulary as V
 from .answer_context import AnswerContext
 from .decision import DecisionFeatures, decision_features
 from .evidence import Candidate, fits_intent, mentions_place, missing_constraint, rank_sentences
+from .passage_ranker import ranker_order
 from .question import Question
 from .refusal import Refusal, RefusalKind
 from .results import Filters, Hit, RetrievalSignals
@@ -64,6 +65,7 @@ def assess(ctx: AnswerContext, q: Question, top_k: int, filters: Filters | None,
                           signals=signals, question=q)
         t = time.perf_counter()
         ranked = rank_sentences(hits, ctx.paragraph, q, ctx.term_stats, similarity, ctx.policy.scoring)
+        ranked = ranker_order(ranked, q, ctx.ranker, hits, ctx.term_stats, ctx.document)  # the learned order, when adopted
         plausible = [c for c in ranked if not missing_constraint(q, c)]
         timings["answer"] = timings.get("answer", 0.0) + ms_since(t)
         return hits, ranked, plausible

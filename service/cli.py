@@ -166,6 +166,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default=None, help="where to write the coefficients (default: service/data/decision_model.json)")
     s.set_defaults(func="eval.decision_training:cmd_train_decision")
 
+    s = _sub(
+        sub, "train-ranker", "fit the learned order of the quoted sentences on labelled questions",
+        "  gazette train-ranker\n  gazette train-ranker eval/data/train.jsonl --out /tmp/ranker.json\n",
+        description="Run every answerable question through retrieval and sentence ranking, fit a pairwise "
+        "logistic ranker over the hand score and its parts (label: the paragraph holds the evidence), "
+        "cross-validate it grouped by question against the hand score, and write its weights; it is adopted "
+        "only if it beats the hand score in every shuffling of the folds. Never give it eval/data/test.jsonl "
+        "or eval/data/test2.jsonl: those splits are only for reporting.",
+    )
+    s.add_argument("files", nargs="*", help="JSONL question files (default: eval/data/train.jsonl)")
+    s.add_argument("--out", default=None, help="where to write the weights (default: service/data/passage_ranker.json)")
+    s.set_defaults(func="eval.passage_training:cmd_train_ranker")
+
     s = _sub(sub, "feedback", "export the feedback users gave on answers",
              "  gazette feedback\n  gazette feedback --json > feedback.json\n")
     s.add_argument("--json", action="store_true",

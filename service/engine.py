@@ -93,6 +93,7 @@ class Engine:
         """The typed view of this index that answering works on."""
         from .answer_context import AnswerContext
         from .decision import load_decision_model
+        from .passage_ranker import load_passage_ranker
 
         return AnswerContext(
             search=self.search,
@@ -106,6 +107,7 @@ class Engine:
             sentence_vectors=self.sentence_vectors,
             scope=self.scope,
             decision=load_decision_model(self.model_name),
+            ranker=load_passage_ranker(),
         )
 
     @property
