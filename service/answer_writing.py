@@ -80,16 +80,19 @@ def table_row_text(row: TableRow) -> str:
     """A table row in words, every cell verbatim under its header name: "基本养老保险参保人数(万人)：
     2020年 396.3；2025年 408；年均/[累计] 2.3；属性 预期性", with its table's caption when it has one.
 
-    The label is the row's first printed cell (a cell merged from the row above is context, not
-    repeated); a blank cell says nothing and is left out."""
+    The label is the row's first printed cell that is not a serial number (a cell merged from the
+    row above is context, not repeated); a blank cell says nothing and is left out. The row ends
+    as a sentence does, so that two rows quoted on one line are two sentences."""
     printed = [(k, cell) for k, cell in enumerate(row.cells) if cell]
     if not printed:
         return ""
-    (first, label), rest = printed[0], printed[1:]
+    # the row's name: its first printed cell that is not a bare serial number (序号 "2")
+    first, label = next(((k, c) for k, c in printed if not c.strip().isdigit()), printed[0])
+    rest = [(k, c) for k, c in printed if k != first]
     header = lambda k: row.header[k] if k < len(row.header) else ""  # noqa: E731
     cells = W.TABLE_CELL_SEP.join(W.TABLE_CELL.format(header=header(k), value=v) if header(k) and header(k) != v else v
                                   for k, v in rest)
-    text = W.TABLE_ROW.format(label=label, cells=cells) if cells else label
+    text = (W.TABLE_ROW.format(label=label, cells=cells) if cells else label) + W.TABLE_ROW_END
     return W.TABLE_ROW_IN.format(caption=row.caption, row=text) if row.caption else text
 
 

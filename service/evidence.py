@@ -286,7 +286,7 @@ def rank_sentences(hits: list[Hit], paragraph: Callable[[str], Paragraph], q: Qu
         context = f"{hit.chunk.title} {' '.join(hit.chunk.heading_path)}"
         for pid in hit.chunk.paragraph_ids:
             p = paragraph(pid)
-            if p.kind in ("signature", "heading"):
+            if p.kind in ("signature", "heading", "table_caption", "table_header"):  # a header row alone answers nothing
                 continue
             # a list item ("检查治疗项目费用减免比例不低于20%；") leans on its paragraph's lead sentence
             around = f"{context} {labelled(p.text.strip(), p)}"

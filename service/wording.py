@@ -32,6 +32,7 @@ TABLE_ROW = "{label}：{cells}"
 TABLE_ROW_IN = "【{caption}】{row}"
 TABLE_CELL = "{header} {value}"
 TABLE_CELL_SEP = "；"
+TABLE_ROW_END = "。"
 DOCUMENT_LOOKUP = "{docnum}是{issuer}的《{title}》{when}。其中写道：{lead}[1]"
 # the same, when the title line is quoted as a passage of its own
 DOCUMENT_LOOKUP_TITLED = "{docnum}是{issuer}的《{title}》[1]{when}。其中写道：{lead}[2]"

@@ -30,12 +30,14 @@ def _para(doc_id: str, text: str, **kw) -> Paragraph:
 
 def test_a_table_row_is_written_cell_by_cell_under_its_header():
     assert table_row_text(PLAN_ROW) == (
-        "【“十四五”时期聊城市经济社会发展主要指标】基本养老保险参保人数(万人)：2020年 396.3；2025年 408；年均/[累计] 2.3；属性 预期性")
+        "【“十四五”时期聊城市经济社会发展主要指标】基本养老保险参保人数(万人)：2020年 396.3；2025年 408；年均/[累计] 2.3；属性 预期性。")
 
 
 def test_blank_cells_say_nothing_and_a_row_without_caption_has_no_brackets():
     row = TableRow(None, ("指标", "2020年", "2025年", "属性"), ("森林覆盖率(%)", "10.43", "", "约束性"))
-    assert table_row_text(row) == "森林覆盖率(%)：2020年 10.43；属性 约束性"
+    assert table_row_text(row) == "森林覆盖率(%)：2020年 10.43；属性 约束性。"
+    numbered = TableRow(None, ("序号", "具体任务", "完成时限"), ("2", "加快推动开发区改造升级", "2022年12月底前"))
+    assert table_row_text(numbered) == "加快推动开发区改造升级：序号 2；完成时限 2022年12月底前。"
 
 
 def test_evidence_reads_a_row_with_its_header_and_inherited_category():
