@@ -97,6 +97,18 @@ def test_prompt_has_capped_numbered_passages_around_the_quoted_sentence():
     assert messages[-1]["content"].count("城市低保多少钱？") == 1
 
 
+def test_a_table_row_passage_is_read_under_its_header():
+    from indexer.models import TableRow
+
+    row = TableRow("主要指标", ("指标", "2020年", "2025年"), ("森林覆盖率(%)", "10.43", "12"))
+    c = Citation(1, "d1", "聊政发〔2021〕4号", "纲要", "2021-04-16", "", "森林覆盖率(%)\t10.43\t12", "d1-p0009",
+                 "/documents/d1#p9", 1.0, table=row)
+    [p] = passages_of(Answer("【主要指标】森林覆盖率(%)：2020年 10.43；2025年 12。[1]", True, [c]), max_passages=3, max_chars=300)
+    assert p.text == "主要指标｜指标 森林覆盖率(%)｜2020年 10.43｜2025年 12"
+    # the model's "2025年" is checked against the header it was shown
+    assert C.check_answer("到2025年森林覆盖率为12%[1]。", {1: p.as_checked}).figures_ok == 1
+
+
 # ---------------------------------------------------------------- a fake OpenAI-compatible server
 
 @pytest.fixture(scope="module")

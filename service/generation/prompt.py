@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from indexer.tables import row_index_text
 from service.results import Answer, Citation
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "data" / "generation_prompt.toml"
@@ -53,7 +54,8 @@ def _quoted_part(answer_text: str, n: int) -> str:
 
 def _passage(c: Citation, quoted: str, max_chars: int) -> Passage:
     source = "（" + "，".join(x for x in (c.docnum, c.date) if x) + "）" if (c.docnum or c.date) else ""
-    text = c.quote.strip()
+    # a table row means nothing without its header: the model reads it cell by cell under its names
+    text = row_index_text(c.table) if c.table else c.quote.strip()
     if len(text) > max_chars:
         at = text.find(quoted[:20]) if quoted else -1
         start = max(0, min(at - max_chars // 5, len(text) - max_chars)) if at > 0 else 0
