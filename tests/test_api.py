@@ -304,7 +304,8 @@ def test_search_returns_ranked_results_with_highlights(client, engine):
     assert first["url"] == "/documents/2023-08-ling46#p1"
     assert first["section"] == "聊城市烈士褒扬办法 > 第一章 总则"
     assert {k for k in first} == {"rank", "chunk_id", "doc_id", "docnum", "title", "date", "type", "issuer",
-                                  "section", "text", "highlights", "score", "url"}
+                                  "section", "text", "highlights", "score", "url", "page"}
+    assert first["page"] is None  # a text source has no pages
     second = data["results"][1]
     spans = second["highlights"]
     assert [second["text"][s:e] for s, e in spans] == ["烈士褒扬金", "烈士"]

@@ -146,6 +146,10 @@ def test_admin_upload_of_pdf_html_and_docx_is_answered_without_a_restart(tmp_pat
         assert answer["answered"], answer
         cited = answer["citations"][0]
         assert cited["title"] == NOTICE_TITLE and cited["page"] == 2 and "（第2页）" in answer["answer"]
+        # the hotline desk's search gives the page too, for the agent to quote
+        hits = client.get("/api/search", params={"q": "城区共享单车停放点", "k": 3}).json()["results"]
+        found = next(h for h in hits if h["doc_id"] == cited["doc_id"] and cited["quote"][:10] in h["text"])
+        assert found["page"] == 2
         original = client.get(f"/api/documents/{cited['doc_id']}/source")
         assert original.status_code == 200 and original.headers["content-type"] == "application/pdf"
         assert original.content == pdf.read_bytes()

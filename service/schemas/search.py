@@ -69,9 +69,10 @@ class SearchResult(BaseModel):
     )
     score: float | None
     url: str
+    page: int | None = Field(None, description="the printed page the passage starts on, for a PDF source (第N页)")
 
     @classmethod
-    def from_hit(cls, hit: Hit) -> SearchResult:
+    def from_hit(cls, hit: Hit, page: int | None = None) -> SearchResult:
         c = hit.chunk
         first = paragraph_index(c.paragraph_ids[0]) if c.paragraph_ids else None
         return cls(
@@ -88,6 +89,7 @@ class SearchResult(BaseModel):
             highlights=highlight_spans(c.text, hit.matched_terms),
             score=finite_or_none(hit.score),
             url=document_url(c.doc_id, first),
+            page=page,
         )
 
 

@@ -64,7 +64,8 @@
 
   /** The ready-made reply an agent reads out or pastes: 根据《title》（文号），passage */
   function replyText(r) {
-    const cite = "根据《" + stripBookQuotes(r.title) + "》" + (r.docnum ? "（" + r.docnum + "）" : "");
+    const cite = "根据《" + stripBookQuotes(r.title) + "》" + (r.docnum ? "（" + r.docnum + "）" : "") +
+      (Number.isInteger(r.page) ? "第" + r.page + "页" : "");
     return cite + "，" + String(r.text || "").trim();
   }
 
@@ -95,7 +96,8 @@
       el("dl", { class: "meta" },
         metaItem("文号", r.docnum),
         metaItem("日期", G.formatDate(r.date)),
-        metaItem("发文机关", r.issuer)),
+        metaItem("发文机关", r.issuer),
+        metaItem("页码", Number.isInteger(r.page) ? "原件第" + r.page + "页" : null)),
       r.section ? el("p", { class: "result__section" }, "章节：" + r.section) : null,
       el("p", { class: "result__text" }, G.highlightCodepoints(r.text, r.highlights)),
       el("div", { class: "result__actions" }, copyBtn, copyStatus));
