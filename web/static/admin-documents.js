@@ -195,6 +195,7 @@
     poll();
     try {
       const body = await postFiles(chosen);
+      polling = false;  // a poll answered after this is stale: it must not overwrite the outcome
       renderResults(body);
       const bad = ((body && body.files) || []).filter(function (f) { return f.status === "error"; }).length;
       G.setText(progressText, bad ? "完成，" + bad + " 个文件出错（其余已收录）。" : "完成。");
@@ -203,6 +204,7 @@
       renderChosen();
       await loadSources();
     } catch (err) {
+      polling = false;
       G.setText(progressText, "");
       showNotice("上传失败：" + errorText(err), true);
     } finally {
