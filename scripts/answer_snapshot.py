@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         questions, _errors = load_questions(path)
         for q in questions:
             lines.append(answer_line(f"{Path(path).stem}:{q.id}", engine.ask(q.question)))
+    lines = [json.loads(json.dumps(x, ensure_ascii=False)) for x in lines]  # as the file holds them (tuples become lists)
     Path(args.out).write_text("".join(json.dumps(x, ensure_ascii=False, sort_keys=True) + "\n" for x in lines), encoding="utf-8")
     print(f"{len(lines)} answers -> {args.out}")
     if not args.against:
