@@ -5,6 +5,7 @@ A malformed line becomes an error naming its line number; the other lines still 
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +53,17 @@ def load_questions(path: str | Path) -> tuple[list[Question], list[str]]:
         seen_ids.add(q.id)
         questions.append(q)
     return questions, errors
+
+
+def load_question_files(paths: list[str]) -> list[Question]:
+    """The questions of several files, for training; each malformed line is reported on stderr."""
+    questions: list[Question] = []
+    for path in paths:
+        qs, errors = load_questions(path)
+        for e in errors:
+            print(f"{path}: {e}", file=sys.stderr)
+        questions += qs
+    return questions
 
 
 def parse_question(raw: str, lineno: int) -> Question:

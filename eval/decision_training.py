@@ -16,12 +16,11 @@ reported figures are the means over those shufflings, at that threshold.
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from eval.dataset import Question, load_questions
+from eval.dataset import Question, load_question_files
 from service.decision import FEATURE_NAMES, LEXICAL, LEXICAL_FEATURES, MODEL_FILE
 from service.vocabulary import colloquial_lexicon
 
@@ -147,12 +146,7 @@ def _scores(p, y, t: float) -> dict:
 
 
 def train(engine, files: list[str], out: Path = MODEL_FILE) -> dict:
-    questions: list[Question] = []
-    for f in files:
-        qs, errors = load_questions(f)
-        for e in errors:
-            print(f"{f}: {e}", file=sys.stderr)
-        questions += qs
+    questions = load_question_files(files)
     questions += reworded(questions)
     rows = collect_rows(engine, questions)
     full, full_report = fit(rows, FEATURE_NAMES)

@@ -38,12 +38,11 @@ a learned order that generalises: the file says adopted false and the hand order
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from eval.dataset import Question, load_questions
+from eval.dataset import Question, load_question_files
 from eval.metrics import compact, matches_gold
 from service.passage_ranker import FEATURE_NAMES, RANKER_FILE, question_features
 
@@ -177,12 +176,7 @@ def adopt(report: dict) -> bool:
 
 
 def train(engine, files: list[str], out: Path = RANKER_FILE) -> dict:
-    questions: list[Question] = []
-    for f in files:
-        qs, errors = load_questions(f)
-        for e in errors:
-            print(f"{f}: {e}", file=sys.stderr)
-        questions += qs
+    questions = load_question_files(files)
     groups = collect_groups(engine, questions)
     report = cross_validate(groups)
     adopted = adopt(report)

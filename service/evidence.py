@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from indexer.lexical import tokenize
+from indexer.chronicle import day_words
 from indexer.models import Paragraph
 from indexer.tables import row_index_text
 from indexer.text import normalize_for_index, sentences
@@ -177,7 +178,7 @@ def dated_text(c: Candidate) -> str:
     s, chunk = c.sentence, c.hit.chunk
     if chunk.type == "大事记":  # a chronicle entry's date is its day heading and month title
         if c.paragraph.day:
-            return f"{cn_day(c.paragraph.day)}{s}"
+            return f"{day_words(c.paragraph.day)}{s}"
         return f"{chunk.title}{c.paragraph.heading_path[-1] if c.paragraph.heading_path else ''}{s}"
     if chunk.type == "任免" and chunk.date:  # an appointment takes effect when signed
         return f"{chunk.date[:4]}年{int(chunk.date[5:7])}月{int(chunk.date[8:])}日{s}"
@@ -332,10 +333,6 @@ def on_a_named_day(days: tuple[str, ...], p: Paragraph) -> bool:
         return True
     return any(p.day <= d <= (p.day_end or p.day) for d in days)
 
-
-def cn_day(iso: str) -> str:
-    y, m, d = iso.split("-")
-    return f"{int(y)}年{int(m)}月{int(d)}日"
 
 
 def mentions_place(place: str, c: Candidate) -> bool:
