@@ -9,14 +9,15 @@ from functools import lru_cache
 
 from indexer.lexical import tokenize
 from indexer.chronicle import day_words
-from indexer.models import Paragraph
+from indexer.models import Paragraph, TableRow
 from indexer.tables import row_index_text
 from indexer.text import normalize_for_index, sentences
 
 from . import vocabulary as V
 from .abbreviations import NameTable, defined_abbreviations
 from .policy import ScoringPolicy
-from .patterns import APPOINTMENT_RE, CN_FIGURE_RE, DATE_OR_TIME_LIMIT_RE, DAY_DATE_RE, DEPT_NOTE_RE, DEPT_RE, FIGURE_RE, PERSON_RE, PROCEDURE_RE, REMOVAL_RE, VALIDITY_RE
+from .patterns import (APPOINTMENT_RE, CN_FIGURE_RE, DATE_OR_TIME_LIMIT_RE, DAY_DATE_RE, DEPT_NOTE_RE, DEPT_RE, FIGURE_RE, NUMERIC_CELL_RE,
+                       PERSON_RE, PROCEDURE_RE, REMOVAL_RE, TABLE_ORDINAL_HEADER_RE, VALIDITY_RE)
 from .question import Question, term_variants
 from .results import Hit
 from .scope import place_stem
@@ -198,13 +199,28 @@ def fits_intent(q: Question, c: Candidate) -> bool:
     if intent.figure:
         if q.wanted_figure is not None and not q.wanted_figure.search(s):
             return False
-        if q.wanted_figure is None and not FIGURE_RE.search(s) and not CN_FIGURE_RE.search(s):
+        if q.wanted_figure is None and not states_figure(s, quoted_row(c)):
             return False
     if intent.date and not intent.figure and not (DAY_DATE_RE if intent.day else DATE_OR_TIME_LIMIT_RE).search(s):
         return False
     if intent.person and not PERSON_RE.search(s) and not (intent.former and REMOVAL_RE.search(s)):
         return False
     return True
+
+
+def quoted_row(c: Candidate) -> TableRow | None:
+    """The table row the candidate quotes whole, if it quotes one."""
+    p = c.paragraph
+    return p.table if p.kind == "table_row" and p.table is not None and c.sentence.strip() == p.text.strip() else None
+
+
+def states_figure(s: str, row: TableRow | None = None) -> bool:
+    """Whether a sentence states a figure: a number with its unit, a count in words, or, for a table
+    row, a cell that is a number alone in a column of values (the row's name or header gives its unit)."""
+    if FIGURE_RE.search(s) or CN_FIGURE_RE.search(s):
+        return True
+    return row is not None and any(NUMERIC_CELL_RE.fullmatch(value) and not TABLE_ORDINAL_HEADER_RE.search(header)
+                                   for header, value in row.labelled_cells())
 
 
 def fills_frame(frame: tuple[str, str], s: str) -> bool:
@@ -228,12 +244,13 @@ def _frame_pattern(frame: tuple[str, str]) -> re.Pattern | None:
     return re.compile("|".join(f"{re.escape(a)}{gap}{re.escape(b)}" for a, b in pairs))
 
 
-def intent_bonus(q: Question, s: str, scoring: ScoringPolicy = ScoringPolicy()) -> float:
-    """What the sentence earns for saying the kind of fact the question asks for (ScoringPolicy)."""
+def intent_bonus(q: Question, s: str, scoring: ScoringPolicy = ScoringPolicy(), row: TableRow | None = None) -> float:
+    """What the sentence earns for saying the kind of fact the question asks for (ScoringPolicy);
+    row: the table row when the sentence is one."""
     intent, bonus = q.intent, 0.0
     if any(fills_frame(f, s) for f in q.frames):
         bonus += scoring.frame_bonus
-    if intent.figure and FIGURE_RE.search(s):
+    if intent.figure and (FIGURE_RE.search(s) or row is not None and states_figure(s, row)):
         bonus += scoring.figure_bonus
     if intent.date and DATE_OR_TIME_LIMIT_RE.search(s):
         bonus += scoring.date_bonus
@@ -299,7 +316,8 @@ def rank_sentences(hits: list[Hit], paragraph: Callable[[str], Paragraph], q: Qu
                 said = labelled(s, p)  # a table row is read with its header
                 cover = combined_cover(coverage(terms, said, stats), ctx_cover, scoring)
                 full = cover if all_reachable else combined_cover(coverage(q.terms, said, stats), ctx_full, scoring)
-                score = cover + intent_bonus(q, s, scoring) + scoring.rank_prior / (hit.rank + 1)
+                row = p.table if said != s else None  # labelled() read the sentence as a row
+                score = cover + intent_bonus(q, s, scoring, row) + scoring.rank_prior / (hit.rank + 1)
                 out.append(Candidate(hit, p, s, score, cover, full))
     if similarity is not None and scoring.semantic_weight and out:
         sims = [similarity(c.sentence) for c in out]

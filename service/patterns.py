@@ -15,6 +15,11 @@ from . import vocabulary as V
 # a figure in digits with its unit ("30%", "1500处"); a count in words with its measure word ("三个", "两年")
 FIGURE_RE = re.compile(r"\d[\d.,，]*\s*(%|％|元|万元|亿元|万|亿|个|人|家|所|处|张|次|年|天|日|月|小时|公里|平方米|亩|吨|项|条|户|座|名|倍|分)")
 CN_FIGURE_RE = re.compile(rf"[{COUNT_NUMERALS}]+[个家人项所处张次名座年天倍]")
+# a table's cell that is a number alone ("396.3", "0.8左右", ">95"): its unit is in the row's name or
+# the header ("常住人口城镇化率(%)", "2025年"), so such a cell states a figure, unless its column
+# only numbers or weighs the rows (V.TABLE_ORDINAL_HEADERS: 序号 6, 权重分值 8)
+NUMERIC_CELL_RE = re.compile(r"[<>≥≤＞＜约]?\s*\d[\d.,，]*\s*(?:%|％)?\s*(?:左右|以上|以下|以内)?")
+TABLE_ORDINAL_HEADER_RE = re.compile(V.TABLE_ORDINAL_HEADERS)
 
 
 def _time_limit(units: str) -> str:

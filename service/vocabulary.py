@@ -111,6 +111,9 @@ NAME_CHARS = (2, 4)  # a person's name: two to four characters
 NAME_LIST = rf"[\u4e00-\u9fff]{{{NAME_CHARS[0]},{NAME_CHARS[1]}}}?(?:、[\u4e00-\u9fff]{{{NAME_CHARS[0]},{NAME_CHARS[1]}}}?)*"
 APPOINTED_NAMES = rf"(?P<names>{NAME_LIST})(?:为|的)"
 
+# Table columns whose numbers number or weigh the rows rather than state an indicator's value.
+TABLE_ORDINAL_HEADERS = r"序号|编号|排序|权重|分值"
+
 # A short form keeps its phrase's characters in order, at most this many apart, within one clause.
 ABBREVIATION_MAX_GAP = 3
 CLAUSE_PUNCTUATION = "，。；：！？,;:!?、"

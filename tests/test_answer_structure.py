@@ -9,7 +9,7 @@ from indexer.models import Document, Paragraph, TableRow
 from service import wording as W
 from service.answer import _newest_first
 from service.answer_writing import Evidence, period_note, table_row_text
-from service.evidence import labelled, on_a_named_day
+from service.evidence import labelled, on_a_named_day, states_figure
 from service.question import parse_question
 
 PLAN_ROW = TableRow(
@@ -46,6 +46,16 @@ def test_evidence_reads_a_row_with_its_header_and_inherited_category():
         "“十四五”时期聊城市经济社会发展主要指标｜类别 民生福祉｜指标 基本养老保险参保人数(万人)｜2020年 396.3｜2025年 408｜年均/[累计] 2.3｜属性 预期性")
     prose = _para("d", "到2025年，参保人数达到408万人。")
     assert labelled(prose.text, prose) == prose.text
+
+
+def test_a_numeric_cell_of_a_value_column_states_a_figure_but_a_serial_number_or_weight_does_not():
+    rate = TableRow("主要指标", ("类别", "指标", "2020年", "2025年", "年均/[累计]", "属性"),
+                    ("", "常住人口城镇化率(%)", "—", "—", "0.8左右", "预期性"), ("经济发展", "", "", "", "", ""))
+    assert states_figure("\t常住人口城镇化率(%)\t—\t—\t0.8左右\t预期性", rate)
+    ranked = TableRow(None, ("序号", "指标", "权重分值", "责任部门"), ("6", "高新技术企业数量(家)", "8", "市科技局"))
+    assert not states_figure("6\t高新技术企业数量(家)\t8\t市科技局", ranked)
+    # prose needs its unit: a bare number in a sentence is not read as the figure asked for
+    assert not states_figure("指标由市科技局负责考核。") and states_figure("到2025年达到120家。")
 
 
 @pytest.mark.parametrize("days, expected", [
@@ -111,6 +121,15 @@ def test_a_table_row_answer_quotes_the_row_and_its_header(real_engine):
     assert "基本养老保险参保人数(万人)：2020年 396.3；2025年 408" in a.answer
     # faithful: every cell shown is a cell of the quoted row, every header name one of its header
     assert all(cell in row.quote for cell in ("396.3", "408", "2.3", "预期性"))
+
+
+@pytest.mark.model
+def test_a_row_whose_unit_is_in_its_name_answers_a_figure_question(real_engine):
+    # the cell says "0.8左右" and the unit (%) is in the row's name: still the figure asked for
+    a = real_engine.ask("十四五期间聊城常住人口城镇化率每年大概提高多少？")
+    assert a.answered
+    assert a.citations[0].quote.strip() == "常住人口城镇化率(%)\t—\t—\t0.8左右\t预期性"
+    assert "常住人口城镇化率(%)：2020年 —；2025年 —；年均/[累计] 0.8左右；属性 预期性。" in a.answer
 
 
 @pytest.mark.model
