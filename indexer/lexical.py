@@ -164,6 +164,13 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+def word_bounds(text: str) -> tuple[frozenset[int], frozenset[int]]:
+    """Where jieba (with the domain dictionary) starts and ends words in text: a phrase found by
+    substring is a phrase of the text only when it starts and ends there ("网上办" is not in 网上/办理)."""
+    spans = list(_tokenizer().tokenize(text))
+    return frozenset(s for _, s, _ in spans), frozenset(e for _, _, e in spans)
+
+
 _CJK_RUN = re.compile(r"^[\u3400-\u9fff]{3,}$")
 
 

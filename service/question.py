@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from indexer import numerals as N
-from indexer.lexical import tokenize
+from indexer.lexical import tokenize, word_bounds
 from indexer.text import DECREE_RE, DOCNUM_RE, normalize_docnum, normalize_for_index
 
 from . import patterns as P
@@ -134,6 +134,27 @@ def content_terms(question: str, whole: Collection[str] = ()) -> list[str]:
         text = text.replace(n, " ")
     toks = [t for t in tokenize(text) if t not in V.QUESTION_WORDS and not is_interrogative(t)]
     return list(dict.fromkeys([*names, *toks]))
+
+
+def everyday_phrases_in(text: str) -> list[str]:
+    """The lexicon's everyday words of two characters or more that the text holds as whole words
+    (starting and ending where jieba starts and ends one), longest first at each place."""
+    words, lengths = _lexicon_words()
+    starts, ends = word_bounds(text)
+    found: list[str] = []
+    i = 0
+    while i < len(text):
+        hit = next((text[i:i + n] for n in lengths if i in starts and i + n in ends and text[i:i + n] in words), None)
+        if hit:
+            found.append(hit)
+        i += len(hit) if hit else 1
+    return found
+
+
+@lru_cache(maxsize=1)
+def _lexicon_words() -> tuple[frozenset[str], tuple[int, ...]]:
+    words = frozenset(w for w in V.colloquial_lexicon() if len(w) >= 2)
+    return words, tuple(sorted({len(w) for w in words}, reverse=True))
 
 
 def names_in(text: str, names: Collection[str]) -> list[str]:
@@ -265,7 +286,9 @@ def parse_question(text: str, history: list[dict] | None = None, is_rare: Callab
     text = canonical_docnums(text.strip())
     query = retrieval_query(text, history or [])
     terms = tuple(content_terms(query, whole))
-    extra = official_terms([t for t in terms if is_rare is None or is_rare(t)])
+    # an everyday phrase jieba cuts into pieces ("找工作": 找/工作) is looked up whole as well
+    phrases = [w for w in everyday_phrases_in(normalize_for_index(query)) if w not in terms]
+    extra = official_terms([*(t for t in terms if is_rare is None or is_rare(t)), *phrases])
     flat = re.sub(r"\s+", "", text)
     bare = DECREE_RE.sub(" ", DOCNUM_RE.sub(" ", flat))  # numbers inside a 文号 are not constraints
     clauses = question_clauses(text)

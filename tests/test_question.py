@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.question import canonical_docnums, expected_figure, official_terms, parse_question, term_variants
+from service.question import canonical_docnums, everyday_phrases_in, expected_figure, official_terms, parse_question, term_variants
 from service.vocabulary import LEXICON_FILE, colloquial_lexicon
 
 
@@ -215,3 +215,29 @@ def test_chinese_numbers_below_a_hundred(term, digits):
 ])
 def test_a_count_in_words_also_matches_its_digits(term, variants):
     assert term_variants(term) == variants
+
+
+def test_an_everyday_phrase_jieba_cuts_is_looked_up_whole():
+    # 找工作 is cut into 找/工作 and 冬天取暖 into 冬天/取暖: the lexicon's lines for the phrases still apply
+    q = parse_question("我想找工作，冬天取暖有补贴吗？")
+    assert q.terms == ("找", "工作", "冬天", "取暖", "补贴")
+    assert {"就业", "招聘", "供暖", "供热", "清洁取暖"} <= set(q.expanded_query.split())
+
+
+def test_a_phrase_is_only_found_where_the_text_has_it_as_words():
+    assert everyday_phrases_in("我想找工作，冬天取暖有补贴吗") == ["找工作", "冬天取暖", "补贴"]
+    # 网上办 is a lexicon word, but in 网上办理 the words are 网上/办理
+    assert everyday_phrases_in("可不可以网上办理") == []
+
+
+@pytest.mark.parametrize("sentence, holds", [
+    ("按月调度产业链各项工作进展", True),  # how often: 多久调度一回
+    ("建立5G基站建设月调度机制", True),
+    ("每季度召开一次联席会议", True),
+    ("在30个工作日内办结", True),
+    ("按规定调度资金", False),
+    ("月度考核结果通报", False),
+])
+def test_a_how_often_question_wants_a_period_or_a_frequency(sentence, holds):
+    wanted = parse_question("推进组多久调度一次工作进展？").wanted_figure
+    assert bool(wanted.search(sentence)) is holds
