@@ -46,7 +46,9 @@ PROCEDURE_RE = re.compile(r"申请|办理|提交|提供|受理|审核|审批|登
 # count in the asked measure word.
 MONEY_RE = re.compile(r"\d[\d.,，]*\s*(元|万元|亿元)")
 MONEY_OR_PERCENT_RE = re.compile(MONEY_RE.pattern + r"|\d[\d.]*\s*[%％]")
-DURATION_RE = re.compile(rf"[\d{COUNT_NUMERALS}半]+\s*(个)?(工作日|日|天|周|个月|月|年|小时)|每(年|季度|月|周|半年)|[年月]底前|及时|立即|当日|当天")
+# "多久…一次" is answered by how often: 每季度, 按月 ("按月调度"), 月调度 ("月调度机制"), 每月一调度
+DURATION_RE = re.compile(rf"[\d{COUNT_NUMERALS}半]+\s*(个)?(工作日|日|天|周|个月|月|年|小时)|[每按](年|半年|季度|季|月|旬|周)|[年季月周]调度"
+                         r"|[年月]底前|及时|立即|当日|当天")
 
 
 def counted_figure_re(units: str) -> re.Pattern:
