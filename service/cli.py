@@ -164,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("files", nargs="*", help="JSONL question files (default: eval/data/dev.jsonl, train.jsonl and decision_negatives.jsonl)")
     s.add_argument("--out", default=None, help="where to write the coefficients (default: service/data/decision_model.json)")
+    s.add_argument("--everyday-rewrites", action="store_true",
+                   help="also train on each answerable question reworded with the lexicon's everyday words (default: off; it scored lower in cross-validation)")
     s.set_defaults(func="eval.decision_training:cmd_train_decision")
 
     s = _sub(

@@ -139,3 +139,11 @@ def test_rows_hold_the_questions_that_reach_the_model(monkeypatch):
 def test_feature_vectors_follow_the_names(names):
     f = features(**{name: float(i) for i, name in enumerate(FEATURE_NAMES)})
     assert f.vector(names) == [float(FEATURE_NAMES.index(n)) for n in names]
+
+
+def test_train_decision_leaves_the_everyday_rewrites_out_unless_asked():
+    from service.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["train-decision"]).everyday_rewrites is False
+    assert parser.parse_args(["train-decision", "--everyday-rewrites"]).everyday_rewrites is True
