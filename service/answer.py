@@ -143,12 +143,17 @@ def _provision_speaks_of_it(a: Assessment, policy: AnswerPolicy) -> bool:
 
 
 def _missing_kind_refusal(q: Question) -> Refusal | None:
-    """The refusal for a question whose asked kind of fact no passage states: a figure, or a date
-    (not "还有效吗", which the 施行 clause answers, nor a document's issue date, which its date line gives)."""
+    """The refusal for a question whose asked kind of fact no passage states: a figure, a date
+    (not "还有效吗", which the 施行 clause answers, nor a document's issue date, which its date line
+    gives), a telephone number or a street address."""
     if q.intent.figure:
         return Refusal(RefusalKind.NO_FIGURE)
     if q.intent.date and not (q.intent.validity or q.intent.issued or q.intent.yes_no or q.parts):
         return Refusal(RefusalKind.NO_DATE)
+    if q.intent.phone:
+        return Refusal(RefusalKind.NO_PHONE)
+    if q.intent.address:
+        return Refusal(RefusalKind.NO_ADDRESS)
     return None
 
 

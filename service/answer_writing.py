@@ -40,6 +40,8 @@ REFUSAL_TEMPLATES = {
     RefusalKind.OTHER_YEAR: W.OUT_OF_SCOPE_YEAR,
     RefusalKind.NO_FIGURE: W.NO_FIGURE,
     RefusalKind.NO_DATE: W.NO_DATE,
+    RefusalKind.NO_PHONE: W.NO_PHONE,
+    RefusalKind.NO_ADDRESS: W.NO_ADDRESS,
 }
 
 

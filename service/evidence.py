@@ -17,7 +17,7 @@ from . import vocabulary as V
 from .abbreviations import NameTable, defined_abbreviations
 from .policy import ScoringPolicy
 from .patterns import (APPOINTMENT_RE, CN_FIGURE_RE, DATE_OR_TIME_LIMIT_RE, DAY_DATE_RE, DEPT_NOTE_RE, DEPT_RE, FIGURE_RE, NUMERIC_CELL_RE,
-                       PERSON_RE, PROCEDURE_RE, REMOVAL_RE, TABLE_ORDINAL_HEADER_RE, VALIDITY_RE)
+                       ADDRESS_RE, PHONE_RE, PERSON_RE, PROCEDURE_RE, REMOVAL_RE, TABLE_ORDINAL_HEADER_RE, VALIDITY_RE)
 from .question import Question, term_variants
 from .results import Hit
 from .scope import place_stem
@@ -204,6 +204,8 @@ def fits_intent(q: Question, c: Candidate) -> bool:
     if intent.date and not intent.figure and not (DAY_DATE_RE if intent.day else DATE_OR_TIME_LIMIT_RE).search(s):
         return False
     if intent.person and not PERSON_RE.search(s) and not (intent.former and REMOVAL_RE.search(s)):
+        return False
+    if intent.phone and not PHONE_RE.search(s) or intent.address and not ADDRESS_RE.search(s):
         return False
     return True
 

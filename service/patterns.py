@@ -36,6 +36,9 @@ DAY_DATE_RE = re.compile(rf"\d{{1,2}}\s*日|之日起|当[日天]|{_time_limit('
 DEPT_NOTE_RE = re.compile(r"[（(](牵头单位|责任单位|负责单位)[：:][^）)]*[）)]|[（(]市[^（）()]{1,20}负责[）)]")
 DEPT_RE = re.compile(DEPT_NOTE_RE.pattern + r"|负责")
 # a sentence that names who did or became something: "夏章勇为…院长", "市长张百顺主持会议"
+# a telephone number: an area code and number, a mobile number, or a public hotline; a street address
+PHONE_RE = re.compile(r"(?<![\d.])(?:0\d{2,3}[-—－]?\d{7,8}|1[3-9]\d{9}|12345|12315|12333|12348|12369|110|119|120|122)(?![\d.])")
+ADDRESS_RE = re.compile(r"[\u4e00-\u9fff]{1,10}(?:路|街|大道|大街|巷)(?:\d+号)?|\d+号(?:楼|院)?")
 PERSON_RE = re.compile(r"[\u4e00-\u9fff]{2,4}为[\u4e00-\u9fff（）()]{2,}|任命|免去|主持|出席|参加|讲话|带队|带领|率领|率[^，。；]{0,8}[团队组]|致辞|会见|代表|调研|考察|视察|督导|邀请|专家|来聊")
 REMOVAL_RE = re.compile(r"[\u4e00-\u9fff]{2,4}的[\u4e00-\u9fff（）()]{2,}职务")  # 免去：伦炜的…主任职务
 APPOINTMENT_RE = re.compile(rf"^{V.NAME_LIST}为[\u4e00-\u9fff（）()]{{2,}}")  # 任命：马新明为…副局长

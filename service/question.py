@@ -42,6 +42,8 @@ class Intent:
     former: bool = False  # "原来是谁？": the removal (免去…职务) answers it, not only the appointment
     new_post: bool = False  # "新任什么职务", "调到哪了": the appointment line answers it
     issued: bool = False  # "是哪天签发的": the document's date line answers it
+    phone: bool = False  # "反馈电话是多少": a telephone number answers it, nothing else
+    address: bool = False  # "在哪条路上": a street address answers it
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,9 @@ def named_days(text: str) -> tuple[str, ...]:
 
 
 def question_intent(q: str) -> Intent:
+    phone = bool(re.search(V.PHONE_CUES, q))
     return Intent(
-        figure=bool(re.search(V.FIGURE_CUES, q)),
+        figure=bool(re.search(V.FIGURE_CUES, q)) and not phone,  # "电话是多少" asks no figure
         date=bool(re.search(V.DATE_CUES, q)),
         day=bool(re.search(V.DAY_CUES, q)),
         department=bool(re.search(V.DEPARTMENT_CUES, q)),
@@ -99,6 +102,8 @@ def question_intent(q: str) -> Intent:
         former=bool(re.search(V.FORMER_HOLDER_CUES, q) or re.search(rf"(?:{V.NEW_POST_CUES})(?:{V.BEFORE_NEW_POST})", q)),
         new_post=bool(re.search(rf"(?:{V.NEW_POST_CUES})(?!{V.BEFORE_NEW_POST})", q)),
         issued=bool(re.search(V.ISSUED_CUES, q)),
+        phone=phone,
+        address=bool(re.search(V.ADDRESS_CUES, q)),
     )
 
 

@@ -16,6 +16,8 @@ class RefusalKind(Enum):
     OTHER_YEAR = "other_year"  # a year the corpus never mentions (values: year)
     NO_FIGURE = "no_figure"  # the topic is there, the figure asked for is not
     NO_DATE = "no_date"  # the topic is there, the date asked for is not
+    NO_PHONE = "no_phone"  # the topic is there, a telephone number is not
+    NO_ADDRESS = "no_address"  # the topic is there, a street address is not
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,10 @@ PERIOD_NAMES = {"月": "每月", "年": "每年"}
 DATE_CUES = r"什么时候|啥时候|何时|哪天|哪一天|哪年|哪一年|几月|日期|截止|施行|生效|有效期"
 # a date to the day: "哪天开幕" is not answered by "2023年举办"
 DAY_CUES = r"哪天|哪一天|几号|几月几[日号]|具体日期"
+# Asking for a telephone number, or for a street address: only a number or an address answers
+# these; the gazettes seldom print either, and a sentence about the topic is not one.
+PHONE_CUES = r"(?:电话|号码|联系方式|手机号)(?:是)?(?:多少|啥|什么)|(?:什么|哪个|啥)(?:电话|号码)|电话号码"
+ADDRESS_CUES = r"哪条路|什么路|哪条街|什么街|地址|门牌|具体位置|在哪个位置|在什么位置"
 DEPARTMENT_CUES = r"哪个部门|哪些部门|哪个单位|什么部门|谁负责|牵头|找谁|负责单位|主管|哪家|谁管|归谁管|管不管"
 # whether, or since / until when, a document applies: answered by its 施行 / 有效期 clause
 VALIDITY_CUES = r"还有效|仍然有效|是否有效|有效吗|失效|过期|废止|施行|试行到|执行到|管到|开始(执行|实施|算)|(什么|啥)时候(开始|起)|(管|有效)(几年|多久|多长)"

@@ -20,6 +20,8 @@ OUT_OF_SCOPE_YEAR = "已收录的{corpus}中没有{year}年的这项内容（收
 # A passage that is on topic but does not state exactly what was asked: shown under a plain lead-in.
 NO_FIGURE = "已收录的{corpus}中没有写明您问的具体数字。" + HOTLINE
 NO_DATE = "已收录的{corpus}中没有写明您问的具体日期。" + HOTLINE
+NO_PHONE = "已收录的{corpus}中没有写明您问的电话号码。" + HOTLINE
+NO_ADDRESS = "已收录的{corpus}中没有写明您问的具体地址。" + HOTLINE
 HEDGE_LEAD = "公报中没有找到与您的问题完全对应的表述，与之最相关的规定是："
 CITED_ONLY = "已收录的公报没有收录{docnum}原文，但以下文件提到了它："
 

@@ -133,6 +133,14 @@ def test_a_row_whose_unit_is_in_its_name_answers_a_figure_question(real_engine):
 
 
 @pytest.mark.model
+def test_a_phone_number_the_gazettes_do_not_print_is_refused_as_such(real_engine):
+    # the topic (养老服务) is there; no sentence of it holds a telephone number
+    a = real_engine.ask("对基本养老服务政策有意见想反映，市民政局的反馈电话是多少？")
+    assert not a.answered and a.citations == []
+    assert a.answer == "已收录的聊城市人民政府公报中没有写明您问的电话号码。建议拨打12345政务服务便民热线咨询。"
+
+
+@pytest.mark.model
 def test_a_day_question_quotes_that_days_item(real_engine):
     a = real_engine.ask("2021年4月20日李长萍主持召开的市政府常务会议研究了哪些工作？")
     assert a.answered

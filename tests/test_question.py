@@ -241,3 +241,16 @@ def test_a_phrase_is_only_found_where_the_text_has_it_as_words():
 def test_a_how_often_question_wants_a_period_or_a_frequency(sentence, holds):
     wanted = parse_question("推进组多久调度一次工作进展？").wanted_figure
     assert bool(wanted.search(sentence)) is holds
+
+
+@pytest.mark.parametrize("question, phone, address, figure", [
+    ("市民政局的反馈电话是多少？", True, False, False),
+    ("养老服务呼叫中心的电话号码是多少？", True, False, False),
+    ("打电话反映问题，多久能回复？", False, False, True),  # 电话 here is how, not what is asked
+    ("数据湖产业园在哪条路上？", False, True, False),
+    ("会展中心的具体位置在哪？", False, True, False),
+    ("在哪个县建竹子种质资源库？", False, False, False),  # a county, not a street address
+])
+def test_a_question_for_a_phone_number_or_a_street_address_says_so(question, phone, address, figure):
+    intent = parse_question(question).intent
+    assert (intent.phone, intent.address, intent.figure) == (phone, address, figure)
