@@ -154,6 +154,8 @@ def _missing_kind_refusal(q: Question) -> Refusal | None:
         return Refusal(RefusalKind.NO_PHONE)
     if q.intent.address:
         return Refusal(RefusalKind.NO_ADDRESS)
+    if q.people and (q.intent.new_post or q.intent.former) and not q.intent.person:
+        return Refusal(RefusalKind.NO_POST, {"name": q.people[0], "which": "new" if q.intent.new_post else "former"})
     return None
 
 

@@ -42,6 +42,7 @@ REFUSAL_TEMPLATES = {
     RefusalKind.NO_DATE: W.NO_DATE,
     RefusalKind.NO_PHONE: W.NO_PHONE,
     RefusalKind.NO_ADDRESS: W.NO_ADDRESS,
+    RefusalKind.NO_POST: W.NO_POST,
 }
 
 
@@ -55,6 +56,8 @@ def refusal_text(ctx: AnswerContext, r: Refusal) -> str:
         if ctx.scope.beyond_home:
             return scope_text(W.OUT_OF_SCOPE_PLACE_HELD, ctx, held=ctx.scope.holdings(), **r.values)
         return scope_text(W.OUT_OF_SCOPE_PLACE, ctx, **r.values)
+    if r.kind is RefusalKind.NO_POST:
+        return scope_text(W.NO_POST, ctx, name=r.values["name"], which=W.POST_WHICH[r.values["which"]])
     return scope_text(REFUSAL_TEMPLATES[r.kind], ctx, **r.values)
 
 

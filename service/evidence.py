@@ -207,7 +207,21 @@ def fits_intent(q: Question, c: Candidate) -> bool:
         return False
     if intent.phone and not PHONE_RE.search(s) or intent.address and not ADDRESS_RE.search(s):
         return False
+    if q.people and (intent.new_post or intent.former) and not intent.person and not names_post_of(q, c.sentence):
+        return False
     return True
+
+
+def names_post_of(q: Question, s: str) -> bool:
+    """Whether the sentence is the line of the asked post of a person the question names: their
+    appointment ("李彤为…") for a new post, their removal ("李彤的…职务") for the former one.
+    Another person's line in the same notice is not an answer about them."""
+    named = [n for n in q.people if n in s]
+    if not named:
+        return False
+    appointed = (m := APPOINTMENT_RE.search(s)) is not None and any(n in m.group(0) for n in named)
+    wants_former = not q.intent.new_post or bool(re.search(V.FORMER_POST_ASKED, q.text))
+    return (q.intent.new_post and appointed) or (wants_former and REMOVAL_RE.search(s) is not None)
 
 
 def quoted_row(c: Candidate) -> TableRow | None:

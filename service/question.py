@@ -66,6 +66,7 @@ class Question:
     parts: tuple["Question", ...] = ()
     # the text on either side of each asked slot: ("收入由", "征收") for "收入由哪个部门征收"
     frames: tuple[tuple[str, str], ...] = ()
+    people: tuple[str, ...] = ()  # the people the question names, of those the corpus names
 
     @cached_property
     def places(self) -> tuple[str, ...]:
@@ -313,4 +314,5 @@ def parse_question(text: str, history: list[dict] | None = None, is_rare: Callab
         query_docnum=normalize_docnum(query),
         parts=parts,
         frames=slot_frames(text),
+        people=tuple(dict.fromkeys(names_in(re.sub(r"\s+", "", text), whole))),
     )

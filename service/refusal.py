@@ -18,6 +18,7 @@ class RefusalKind(Enum):
     NO_DATE = "no_date"  # the topic is there, the date asked for is not
     NO_PHONE = "no_phone"  # the topic is there, a telephone number is not
     NO_ADDRESS = "no_address"  # the topic is there, a street address is not
+    NO_POST = "no_post"  # the person is named, the post asked for (new or former) is not (values: name, which: new or former)
 
 
 @dataclass(frozen=True)

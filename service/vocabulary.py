@@ -74,6 +74,9 @@ FORMER_HOLDER_CUES = r"原来|原先|之前|以前|前任|免去|免了|被免|�
 NEW_POST_CUES = r"新任|新职|调任|调到(?!了?(?:多少|几))|调哪|调去|任命为|被任命|任什么|担任什么|接任|去哪个单位|到哪个单位"
 # "调任之前在哪", "任命以前": the time before the new post, so the removal line answers it
 BEFORE_NEW_POST = r"之前|以前|前"
+# The former-post cues that ask for it ("原来是什么职务"), as opposed to those that state the
+# removal as context ("免去李彤…以后，改任什么职务": the new post is asked).
+FORMER_POST_ASKED = r"原来|原先|之前|以前|前任|原任"
 # when a document was issued ("是哪天签发的", "什么时候发的文"): its date line under the signature answers it
 ISSUED_CUES = r"(?:哪天|哪一天|哪年|几月|几号|什么时候|啥时候|何时)(?:签发|印发|发布|下发|发文|出台|公布|发的)|(?:签发|印发|发文|公布)(?:日期|时间)"
 PROCEDURE_CUES = r"怎么办|如何|怎样|怎么|流程|程序|手续|步骤|咋办"

@@ -22,6 +22,8 @@ NO_FIGURE = "已收录的{corpus}中没有写明您问的具体数字。" + HOTL
 NO_DATE = "已收录的{corpus}中没有写明您问的具体日期。" + HOTLINE
 NO_PHONE = "已收录的{corpus}中没有写明您问的电话号码。" + HOTLINE
 NO_ADDRESS = "已收录的{corpus}中没有写明您问的具体地址。" + HOTLINE
+NO_POST = "已收录的{corpus}中没有写明{name}的{which}职务。" + HOTLINE
+POST_WHICH = {"new": "新任", "former": "原任"}
 HEDGE_LEAD = "公报中没有找到与您的问题完全对应的表述，与之最相关的规定是："
 CITED_ONLY = "已收录的公报没有收录{docnum}原文，但以下文件提到了它："
 

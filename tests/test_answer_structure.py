@@ -141,6 +141,20 @@ def test_a_phone_number_the_gazettes_do_not_print_is_refused_as_such(real_engine
 
 
 @pytest.mark.model
+def test_a_persons_post_is_answered_by_their_own_line_or_refused(real_engine):
+    # the notice appoints 姚辉富 but removes nobody of that name: the former post is not given
+    a = real_engine.ask("聊政任〔2023〕14号里姚辉富原来是什么职务？")
+    assert not a.answered
+    assert a.answer == "已收录的聊城市人民政府公报中没有写明姚辉富的原任职务。建议拨打12345政务服务便民热线咨询。"
+    # the removal line names them, its parenthesis listing more posts (with 、)
+    b = real_engine.ask("纪浩晴原来在哪个单位任职？")
+    assert b.answered and b.citations[0].quote.startswith("纪浩晴的聊城市疾病预防控制中心副主任")
+    # another person appointed in the same notice is no answer about the one removed
+    c = real_engine.ask("聊政任〔2021〕5号免去李彤交巡警支队副支队长职务以后，改任什么职务了？")
+    assert not c.answered and "李彤的新任职务" in c.answer
+
+
+@pytest.mark.model
 def test_a_day_question_quotes_that_days_item(real_engine):
     a = real_engine.ask("2021年4月20日李长萍主持召开的市政府常务会议研究了哪些工作？")
     assert a.answered

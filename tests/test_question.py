@@ -254,3 +254,8 @@ def test_a_how_often_question_wants_a_period_or_a_frequency(sentence, holds):
 def test_a_question_for_a_phone_number_or_a_street_address_says_so(question, phone, address, figure):
     intent = parse_question(question).intent
     assert (intent.phone, intent.address, intent.figure) == (phone, address, figure)
+
+
+def test_the_question_names_the_people_the_corpus_names():
+    assert parse_question("纪浩晴原来在哪个单位任职？", whole={"纪浩晴", "李彤"}).people == ("纪浩晴",)
+    assert parse_question("市供销社主任是谁？", whole={"纪浩晴"}).people == ()
