@@ -201,6 +201,8 @@ def fits_intent(q: Question, c: Candidate) -> bool:
             return False
         if q.wanted_figure is None and not states_figure(s, quoted_row(c)):
             return False
+        if q.counted and not names_counted_thing(q, labelled(c.sentence, c.paragraph)):
+            return False
     if intent.date and not intent.figure and not (DAY_DATE_RE if intent.day else DATE_OR_TIME_LIMIT_RE).search(s):
         return False
     if intent.person and not PERSON_RE.search(s) and not (intent.former and REMOVAL_RE.search(s)):
@@ -222,6 +224,11 @@ def names_post_of(q: Question, s: str) -> bool:
     appointed = (m := APPOINTMENT_RE.search(s)) is not None and any(n in m.group(0) for n in named)
     wants_former = not q.intent.new_post or bool(re.search(V.FORMER_POST_ASKED, q.text))
     return (q.intent.new_post and appointed) or (wants_former and REMOVAL_RE.search(s) is not None)
+
+
+def names_counted_thing(q: Question, s: str) -> bool:
+    """Whether the sentence names what the question counts (one of its words, or the gazettes' word for it)."""
+    return any(v in s for t in q.counted for v in term_variants(t))
 
 
 def quoted_row(c: Candidate) -> TableRow | None:

@@ -67,6 +67,7 @@ class Question:
     # the text on either side of each asked slot: ("收入由", "征收") for "收入由哪个部门征收"
     frames: tuple[tuple[str, str], ...] = ()
     people: tuple[str, ...] = ()  # the people the question names, of those the corpus names
+    counted: tuple[str, ...] = ()  # the words of what a count asks about ("多少家上市公司" → 上市公司)
 
     @cached_property
     def places(self) -> tuple[str, ...]:
@@ -315,4 +316,14 @@ def parse_question(text: str, history: list[dict] | None = None, is_rare: Callab
         parts=parts,
         frames=slot_frames(text),
         people=tuple(dict.fromkeys(names_in(re.sub(r"\s+", "", text), whole))),
+        counted=counted_thing(text),
     )
+
+
+def counted_thing(text: str) -> tuple[str, ...]:
+    """The first words of what the question counts ("多少个数据集" → 数据集), or () when it counts nothing named."""
+    m = re.search(V.COUNTED_THING, re.sub(r"\s+", "", text))
+    if not m:
+        return ()
+    words = [t for t in tokenize(m["thing"]) if t not in V.QUESTION_WORDS and not is_interrogative(t)]
+    return tuple(words[:V.COUNTED_THING_TOKENS])

@@ -140,6 +140,11 @@ MEASURE_WORDS = COUNT_CLASSIFIERS + ("次", "亩", "吨", "公里", "天", "年"
 # "多少人", "几次": the count asked for, whose measure word is the wanted figure's unit, not a topic;
 # removed before cutting, so that "多少人才行" does not yield 人才.
 COUNT_ASKED = "(?:多少|几)(?:" + "|".join(MEASURE_WORDS) + ")"
+# "多少家上市公司": what a count asks about, the words after its classifier ("哪几个部门" asks which, not
+# how many). The figure that answers it names them: "高新技术企业达到400家" does not count 上市公司.
+COUNTED_THING = ("(?<!哪)(?:多少|几)(?:" + "|".join(COUNT_CLASSIFIERS + ("件", "笔", "辆", "套", "部", "种", "类", "位", "栋"))
+                 + r")(?P<thing>[\u4e00-\u9fff]{2,12})")
+COUNTED_THING_TOKENS = 2  # its first words: the rest is often the verb that follows ("小区要移交给…")
 # "从啥时候开始算", "什么时候开始执行": asks when, as a question word does; the answer says "自…起施行"
 # or "自…起调整", so 开始 and 执行 are not words the evidence must hold.
 WHEN_ASKED = r"(?:什么|啥)时候(?:开始|起)(?:算|执行|实施|施行)?|开始(?:算|执行|实施)"

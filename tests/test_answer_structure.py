@@ -155,6 +155,16 @@ def test_a_persons_post_is_answered_by_their_own_line_or_refused(real_engine):
 
 
 @pytest.mark.model
+def test_a_count_is_answered_by_a_figure_that_counts_the_thing_asked(real_engine):
+    # the gazettes count 高新技术企业 (400家) and other firms, never 上市公司
+    a = real_engine.ask("截至2020年底聊城一共有多少家上市公司？")
+    assert not a.answered
+    # a count that names its thing is still answered by it
+    b = real_engine.ask("市级学生运动会至少要设几个比赛项目？")
+    assert b.answered and "比赛项目" in b.citations[0].quote
+
+
+@pytest.mark.model
 def test_a_day_question_quotes_that_days_item(real_engine):
     a = real_engine.ask("2021年4月20日李长萍主持召开的市政府常务会议研究了哪些工作？")
     assert a.answered

@@ -259,3 +259,14 @@ def test_a_question_for_a_phone_number_or_a_street_address_says_so(question, pho
 def test_the_question_names_the_people_the_corpus_names():
     assert parse_question("纪浩晴原来在哪个单位任职？", whole={"纪浩晴", "李彤"}).people == ("纪浩晴",)
     assert parse_question("市供销社主任是谁？", whole={"纪浩晴"}).people == ()
+
+
+@pytest.mark.parametrize("question, counted", [
+    ("截至2020年底聊城一共有多少家上市公司？", ("上市公司",)),
+    ("今年市里打算新增多少张养老院床位？", ("养老院", "床位")),
+    ("牵头的是哪几个部门？", ()),  # asks which, not how many
+    ("每年至少开几次全委会？", ()),  # 次 counts times, not things
+    ("低保标准是多少？", ()),
+])
+def test_a_count_question_names_what_it_counts(question, counted):
+    assert parse_question(question).counted == counted
